@@ -1,0 +1,79 @@
+"""Treatment Talk: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal: settings, extensions, blueprints, commands and error pages.
+
+    config overrides any setting; its INSTANCE_PATH moves the instance folder (tests do).
+    """
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=str(config.pop("INSTANCE_PATH", PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    settings = vars(Config(Path(app.instance_path)))
+    settings.update(config)
+    app.config.from_mapping(settings)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, security, templating
+
+    cli.register(app)
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth_session
+
+    auth_session.configure(login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .auth.views import bp as auth_bp
+    from .comments.views import bp as comments_bp
+    from .pages.views import bp as pages_bp
+    from .posts.views import bp as posts_bp
+
+    for blueprint in (posts_bp, auth_bp, accounts_bp, comments_bp, pages_bp):
+        app.register_blueprint(blueprint)
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,42 @@
+"""How a login cookie becomes a user, and what happens when there is none."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_login import LoginManager
+from werkzeug.wrappers import Response
+
+from .extensions import db
+from .models import User
+from .safe_urls import same_site_path
+
+
+def configure(manager: LoginManager) -> None:
+    manager.session_protection = "strong"
+    manager.login_view = "auth.login"
+    manager.login_message = "Please log in to continue."
+    manager.login_message_category = "info"
+    manager.user_loader(load_user)
+    manager.unauthorized_handler(send_to_login)
+
+
+def load_user(cookie_id: str) -> User | None:
+    user_id, _, token = cookie_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    # A changed token (password change, "log out everywhere") retires old cookies.
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
+def send_to_login() -> Response:
+    """Visitors go to the login page and come back afterwards; htmx gets a full redirect."""
+    if request.htmx:
+        back_to = same_site_path(request.htmx.current_url or "") or "/"
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back_to)
+        return response
+    back_to = request.full_path if request.method == "GET" else request.referrer or "/"
+    return redirect(url_for("auth.login", next=same_site_path(back_to) or "/"))

@@ -1,0 +1,59 @@
+"""Command-line tasks: create-user, seed-demo, resanitize."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+
+from . import users
+from .models import ROLES
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Login email (kept private).")
+@click.option("--name", "display_name", required=True, help="Public display name.")
+@click.option("--role", type=click.Choice(ROLES), default="patient", show_default=True)
+@click.option("--title", default="", help="Clinicians: job title.")
+@click.option("--specialty", default="", help="Clinicians: specialty.")
+def create_user_command(email: str, display_name: str, role: str, title: str, specialty: str):
+    """Create an account. The password is read from PORTAL_USER_PASSWORD or prompted."""
+    password = os.environ.get("PORTAL_USER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        user = users.create_user(
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=role,
+            title=title,
+            specialty=specialty,
+        )
+    except users.AccountError as error:
+        raise click.ClickException(f"{error.field}: {error.message}") from error
+    click.echo(f"Created {user.role} {user.display_name} <{user.email}> (id {user.id}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Fill the database with demo accounts, posts and a discussion (safe to run twice)."""
+    from .demo import seed_demo
+
+    report = seed_demo()
+    click.echo(report.summary())
+
+
+@click.command("resanitize")
+def resanitize_command():
+    """Re-render every stored post and comment from its source under the current policy."""
+    from .rendering import resanitize_all
+
+    posts, comments = resanitize_all()
+    click.echo(f"Re-rendered {posts} posts and {comments} comments.")
+
+
+def register(app: Flask) -> None:
+    for command in (create_user_command, seed_demo_command, resanitize_command):
+        app.cli.add_command(command)

@@ -1,0 +1,119 @@
+"""Writing, editing and deleting comments: the rules that apply whichever view is used."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+
+from .. import moderation, rendering
+from ..extensions import db
+from ..models import Comment, Post, User, utcnow
+from ..permissions import restriction_message
+from ..threads import visibility
+
+MAX_BODY_LENGTH = 5000
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+class CommentError(ValueError):
+    """A problem the writer can fix; field names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_body(body: str | None) -> str:
+    text = (body or "").replace("\r\n", "\n")
+    if not text.strip():
+        raise CommentError("body", "Write something before posting.")
+    if len(text) > MAX_BODY_LENGTH:
+        raise CommentError(
+            "body",
+            f"Comments can be at most {MAX_BODY_LENGTH:,} characters; "
+            f"this one has {len(text):,}. Please shorten it.",
+        )
+    return text
+
+
+def visible_parent(post: Post, parent_id: int | None, viewer: User) -> Comment | None:
+    """The comment being answered, if it belongs to this post and the writer can see it."""
+    if parent_id is None:
+        return None
+    parent = db.session.scalar(
+        select(Comment).where(
+            Comment.id == parent_id, Comment.post_id == post.id, visibility(viewer)
+        )
+    )
+    if parent is None or parent.status in ("deleted", "removed"):
+        raise CommentError("parent_id", "The comment you are replying to is no longer available.")
+    return parent
+
+
+def check_can_write(post: Post, author: User) -> None:
+    if not post.is_published or not post.comments_open:
+        raise CommentError("body", "Comments are closed on this post.")
+    message = restriction_message(author)
+    if message:
+        raise CommentError("body", message)
+
+
+def submit(post: Post, author: User, body: str | None, parent_id: int | None = None) -> Comment:
+    """Validate, sanitize, apply the moderation rules and store a new comment."""
+    check_can_write(post, author)
+    text = check_body(body)
+    parent = visible_parent(post, parent_id, author)
+    comment = Comment(post=post, author=author, parent=parent)
+    rendering.set_comment_body(comment, text)
+    decision = moderation.decide(author, text, comment.body_html)
+    comment.status = decision.status
+    comment.held_reason = decision.reason
+    db.session.add(comment)
+    db.session.flush()
+    comment.root_id = parent.root_id if parent is not None else comment.id
+    db.session.commit()
+    return comment
+
+
+def can_edit(comment: Comment, user: User) -> bool:
+    return (
+        comment.author_id == user.id
+        and comment.status in ("pending", "approved")
+        and utcnow() - comment.created_at <= EDIT_WINDOW
+        and restriction_message(user) is None
+    )
+
+
+def edit(comment: Comment, user: User, body: str | None) -> Comment:
+    """Change one's own comment within the edit window; re-run the moderation rules."""
+    if not can_edit(comment, user):
+        raise CommentError("body", "This comment can no longer be edited.")
+    text = check_body(body)
+    rendering.set_comment_body(comment, text)
+    decision = moderation.decide(user, text, comment.body_html, editing=comment)
+    if decision.status != "approved" or comment.status == "pending":
+        # An edit cannot make a held comment public, and a held edit goes back to the queue.
+        comment.status = "pending" if decision.status == "approved" else decision.status
+        comment.held_reason = decision.reason or comment.held_reason
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def has_replies(comment: Comment) -> bool:
+    return bool(db.session.scalar(select(exists().where(Comment.parent_id == comment.id))))
+
+
+def delete(comment: Comment, user: User) -> None:
+    """Delete one's own comment; one with replies stays as "[deleted]" to keep the thread."""
+    if comment.author_id != user.id or comment.status == "deleted":
+        raise CommentError("body", "You can only delete your own comments.")
+    if has_replies(comment):
+        comment.status = "deleted"
+        comment.body_source = ""
+        comment.body_html = ""
+    else:
+        db.session.delete(comment)
+    db.session.commit()

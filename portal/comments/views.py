@@ -1,0 +1,210 @@
+"""Writing in a discussion: new comments, inline replies, edits and deletions.
+
+Each route answers htmx with a fragment and a plain browser with a page or a redirect.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .. import threads
+from ..extensions import db, limiter
+from ..forms import attach_error
+from ..models import Comment
+from ..permissions import can
+from ..posts import queries
+from ..posts.views import render_post_page
+from . import service
+from .forms import CommentForm
+
+bp = Blueprint("comments", __name__)
+
+
+def _permalink(comment: Comment) -> str:
+    return url_for("posts.show", slug=comment.post.slug, _anchor=f"comment-{comment.id}")
+
+
+def _visible_comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not queries.can_read(comment.post):
+        abort(404)
+    visible = db.session.scalar(
+        threads.select_visible(comment.post, current_user).where(Comment.id == comment_id)
+    )
+    if visible is None:
+        abort(404)
+    return comment
+
+
+def _own_comment_or_404(comment_id: int) -> Comment:
+    comment = _visible_comment_or_404(comment_id)
+    if comment.author_id != current_user.id:
+        abort(403)
+    return comment
+
+
+def _announcement(comment: Comment, verb: str) -> str:
+    if comment.status == "approved":
+        return f"Your {verb} is posted."
+    if comment.status == "pending":
+        return f"Your {verb} is awaiting moderation. Only you can see it for now."
+    return f"Your {verb} was not posted: {comment.held_reason}"
+
+
+def _form_error_fragment(form: CommentForm, post, reply_to: Comment | None, target_id: str):
+    html = render_template("comments/_comment_form.html", form=form, post=post, reply_to=reply_to)
+    response = Response(html, status=422)
+    # The form replaces itself, errors and text included, wherever it was.
+    response.headers["HX-Retarget"] = f"#{target_id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.post("/posts/<slug>/comments")
+@can("comment")
+@limiter.limit("10 per minute;60 per hour")
+def create(slug: str):
+    post = queries.get_readable_or_404(slug)
+    form = CommentForm()
+    reply_to = None
+    if form.parent_id.data:
+        reply_to = db.session.scalar(
+            threads.select_visible(post, current_user).where(Comment.id == form.parent_id.data)
+        )
+    try:
+        if not form.validate_on_submit():
+            raise service.CommentError("body", "This form could not be read. Please try again.")
+        comment = service.submit(post, current_user, form.body.data, form.parent_id.data)
+    except service.CommentError as error:
+        attach_error(form, error)
+        if request.htmx:
+            target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
+            return _form_error_fragment(form, post, reply_to, target)
+        return render_post_page(post, form=form, reply_to=reply_to, status=422)
+    if comment.status == "rejected":
+        attach_error(form, service.CommentError("body", comment.held_reason))
+        if request.htmx:
+            target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
+            return _form_error_fragment(form, post, reply_to, target)
+        return render_post_page(post, form=form, reply_to=reply_to, status=422)
+    if not request.htmx:
+        return redirect(_permalink(comment), 303)
+    node = threads.node_for(comment)
+    html = render_template(
+        "comments/_created.html",
+        post=post,
+        node=node,
+        announcement=_announcement(comment, "reply" if comment.parent_id else "comment"),
+        approved_total=threads.approved_total(post),
+        closed_form_id=comment.parent_id,
+        blank_form=CommentForm(formdata=None),
+    )
+    response = Response(html, status=201)
+    container = node.container_id
+    response.headers["HX-Retarget"] = f"#replies-{container}" if container else "#thread-list"
+    response.headers["HX-Reswap"] = "beforeend"
+    return response
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+def reply_form(comment_id: int):
+    """The inline "Reply to NAME" form; without htmx, the post page with the form in place."""
+    parent = _visible_comment_or_404(comment_id)
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not request.htmx:
+        return redirect(
+            url_for(
+                "posts.show",
+                slug=parent.post.slug,
+                replytocom=parent.id,
+                _anchor=f"reply-form-{parent.id}",
+            )
+        )
+    form = CommentForm(formdata=None, parent_id=parent.id)
+    return render_template(
+        "comments/_comment_form.html", form=form, post=parent.post, reply_to=parent, inline=True
+    )
+
+
+@bp.get("/comments/<int:comment_id>/reply/cancel")
+def cancel_reply(comment_id: int):
+    """Closing the inline form: htmx empties the slot, a plain browser goes to the comment."""
+    comment = _visible_comment_or_404(comment_id)
+    if request.htmx:
+        return ""
+    return redirect(_permalink(comment))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@can("comment")
+def edit(comment_id: int):
+    comment = _own_comment_or_404(comment_id)
+    if not service.can_edit(comment, current_user):
+        abort(403)
+    form = (
+        CommentForm(obj=None)
+        if request.method == "POST"
+        else CommentForm(formdata=None, body=comment.body_source)
+    )
+    if request.method == "POST":
+        try:
+            if not form.validate_on_submit():
+                raise service.CommentError("body", "This form could not be read. Please try again.")
+            service.edit(comment, current_user, form.body.data)
+        except service.CommentError as error:
+            attach_error(form, error)
+            template = "comments/_edit_form.html" if request.htmx else "comments/edit.html"
+            return render_template(template, form=form, comment=comment), 422
+        if request.htmx:
+            node = threads.node_for(comment)
+            return render_template(
+                "comments/_edited.html",
+                node=node,
+                post=comment.post,
+                announcement=_announcement(comment, "edit"),
+            )
+        return redirect(_permalink(comment), 303)
+    template = "comments/_edit_form.html" if request.htmx else "comments/edit.html"
+    return render_template(template, form=form, comment=comment)
+
+
+@bp.get("/comments/<int:comment_id>")
+def card(comment_id: int):
+    """One comment: its card for htmx (to undo an open edit form), else its permalink."""
+    comment = _visible_comment_or_404(comment_id)
+    if request.htmx:
+        return render_template(
+            "comments/_comment_card.html", node=threads.node_for(comment), post=comment.post
+        )
+    return redirect(_permalink(comment))
+
+
+@bp.get("/comments/<int:comment_id>/delete")
+@can("comment")
+def confirm_delete(comment_id: int):
+    comment = _own_comment_or_404(comment_id)
+    return render_template("comments/confirm_delete.html", comment=comment)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@can("comment")
+def delete(comment_id: int):
+    comment = _own_comment_or_404(comment_id)
+    post = comment.post
+    service.delete(comment, current_user)
+    if request.htmx:
+        remaining = db.session.get(Comment, comment_id)
+        return render_template(
+            "comments/_deleted.html",
+            comment_id=comment_id,
+            node=threads.node_for(remaining) if remaining else None,
+            post=post,
+            approved_total=threads.approved_total(post),
+            announcement="Your comment is deleted.",
+        )
+    return redirect(url_for("posts.show", slug=post.slug, _anchor="comments"), 303)

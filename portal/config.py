@@ -1,0 +1,74 @@
+"""Configuration: defaults under instance/, overridden by PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Read the instance's secret key, generating it on first run.
+
+    A key written once and kept means sessions survive restarts and are shared by every
+    worker that reads the same instance folder; production sets PORTAL_SECRET_KEY instead.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting together must not write two different keys.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Every setting the portal reads, with its default and the variable that overrides it."""
+
+    def __init__(self, instance_path: Path) -> None:
+        sqlite_default = f"sqlite:///{instance_path / 'portal.sqlite3'}"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_DATABASE_URL", sqlite_default)
+        self.SECRET_KEY = os.environ.get("PORTAL_SECRET_KEY") or load_or_create_secret_key(
+            instance_path
+        )
+        self.RATELIMIT_STORAGE_URI = os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
+        self.RATELIMIT_ENABLED = _env_bool("PORTAL_RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_STRATEGY = "moving-window"
+
+        # HTTPS deployments (behind a proxy) set PORTAL_HTTPS=1: secure cookies, HSTS.
+        self.PORTAL_HTTPS = _env_bool("PORTAL_HTTPS", False)
+        self.PORTAL_PROXY_HOPS = _env_int("PORTAL_PROXY_HOPS", 0)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PORTAL_HTTPS
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.PORTAL_HTTPS
+        self.PREFERRED_URL_SCHEME = "https" if self.PORTAL_HTTPS else "http"
+
+        self.PASSWORD_HASH_METHOD = "scrypt"
+        self.MAX_CONTENT_LENGTH = _env_int("PORTAL_MAX_REQUEST_BYTES", 64 * 1024)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.WTF_CSRF_SSL_STRICT = self.PORTAL_HTTPS
+        self.POSTS_PER_PAGE = _env_int("PORTAL_POSTS_PER_PAGE", 10)
+        self.THREADS_PER_PAGE = _env_int("PORTAL_THREADS_PER_PAGE", 50)
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

@@ -1,0 +1,262 @@
+"""The portal's data, as typed SQLAlchemy 2.0 models with their rules in the schema too."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+ROLES = ("patient", "caregiver", "clinician", "admin")
+STAFF_ROLES = ("clinician", "admin")
+ACCOUNT_STATUSES = ("active", "suspended", "banned")
+POST_STATUSES = ("draft", "published")
+COMMENT_STATUSES = ("pending", "approved", "rejected", "spam", "removed", "deleted")
+FLAG_REASONS = ("misinformation", "abusive", "spam", "private_information", "other")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC on the way in and out; SQLite would otherwise hand back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role_known"),
+        CheckConstraint(_in("status", ACCOUNT_STATUSES), name="status_known"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("length(display_name) BETWEEN 1 AND 40", name="display_name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    # Case-folded copy of display_name; its unique index makes "Anna" and "anna" one name.
+    display_name_key: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="patient")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    specialty: Mapped[str] = mapped_column(String(120), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hide_comment_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Part of the login cookie's id: changing it signs the account out everywhere.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    posts: Mapped[list[Post]] = relationship(back_populates="author")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == "clinician"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+post_tags = Table(
+    "post_tags",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+
+    posts: Mapped[list[Post]] = relationship(secondary=post_tags, back_populates="tags")
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        CheckConstraint(_in("status", POST_STATUSES), name="status_known"),
+        Index("ix_posts_status_published_at", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    references_source: Mapped[str] = mapped_column(Text, default="")
+    references_html: Mapped[str] = mapped_column(Text, default="")
+    # A post outlives nothing of its author's: accounts with posts are not hard-deleted.
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    comments_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship(back_populates="posts")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, back_populates="posts", order_by="Tag.name"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class SlugRedirect(db.Model):
+    """An old slug of a renamed post, so that shared links keep working."""
+
+    __tablename__ = "slug_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(_in("status", COMMENT_STATUSES), name="status_known"),
+        Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
+        Index("ix_comments_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # Deleting an account keeps others' threads whole: the comment stays, authorless.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # The top-level comment of the thread (itself for a top-level one): threads page by it.
+    root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    held_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderation_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    post: Mapped[Post] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.parent_id is None
+
+
+class Flag(db.Model):
+    """One reader's report of one comment."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
+        CheckConstraint(_in("reason", FLAG_REASONS), name="reason_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    comment: Mapped[Comment] = relationship()
+    reporter: Mapped[User] = relationship()
+
+
+class ModerationEvent(db.Model):
+    """Append-only audit log: who did what to which thing, when and why."""
+
+    __tablename__ = "moderation_events"
+    __table_args__ = (Index("ix_moderation_events_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The log must outlive the people in it, so actors are kept by id and by name.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(40), default="system")
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ModerationSettings(db.Model):
+    """The single row of moderation rules that admins edit."""
+
+    __tablename__ = "moderation_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    approved_before_trusted: Mapped[int] = mapped_column(Integer, default=1)
+    max_links: Mapped[int] = mapped_column(Integer, default=2)
+    watch_words: Mapped[str] = mapped_column(Text, default="")
+    block_words: Mapped[str] = mapped_column(Text, default="")
+    reports_to_hide: Mapped[int] = mapped_column(Integer, default=3)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,104 @@
+"""Who may do what: the one place every view asks.
+
+Views never compare role strings; they decorate with @can("action") or ask allowed().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from .models import User, utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EVERY_MEMBER = frozenset({"patient", "caregiver", "clinician", "admin"})
+CLINICAL = frozenset({"clinician", "admin"})
+ADMIN = frozenset({"admin"})
+
+# action -> roles that may perform it (while their account is active)
+POLICY: dict[str, frozenset[str]] = {
+    "comment": EVERY_MEMBER,
+    "report": EVERY_MEMBER,
+    "manage_account": EVERY_MEMBER,
+    "write_posts": CLINICAL,
+    "answer_questions": CLINICAL,
+    "skip_premoderation": CLINICAL,
+    "moderate": ADMIN,
+    "manage_users": ADMIN,
+    "view_audit_log": ADMIN,
+    "read_any_draft": ADMIN,
+}
+
+# Actions a suspended or banned member may still take: reading and leaving are not posting.
+ALLOWED_WHILE_RESTRICTED = frozenset({"manage_account"})
+
+
+class AccountRestricted(Exception):
+    """Raised when a suspended or banned account tries to act; rendered as a 403 page."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def restriction_message(user: User, now: datetime | None = None) -> str | None:
+    """Why this account may not post right now, in plain words, or None if it may."""
+    if user.status == "banned":
+        reason = f" Reason: {user.status_reason}" if user.status_reason else ""
+        return f"Your account has been banned, so you cannot post or report.{reason}"
+    if user.status == "suspended":
+        until = user.suspended_until
+        if until is not None and until <= (now or utcnow()):
+            return None  # the suspension has run out
+        when = f" until {until:%d %B %Y, %H:%M} UTC" if until else ""
+        reason = f" Reason: {user.status_reason}" if user.status_reason else ""
+        return f"Your account is suspended{when}, so you cannot post or report.{reason}"
+    return None
+
+
+def allowed(user: Any, action: str) -> bool:
+    """True when user may perform action now (role and account status both checked)."""
+    if action not in POLICY:
+        raise KeyError(f"unknown action {action!r}")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role not in POLICY[action]:
+        return False
+    return action in ALLOWED_WHILE_RESTRICTED or restriction_message(user) is None
+
+
+def require(action: str) -> None:
+    """Abort the request unless the current user may perform action."""
+    if not current_user.is_authenticated:
+        from .extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    if current_user.role not in POLICY[action]:
+        abort(403)
+    if action not in ALLOWED_WHILE_RESTRICTED:
+        message = restriction_message(current_user)
+        if message:
+            raise AccountRestricted(message)
+
+
+def can(action: str) -> Callable[[F], F]:
+    """Decorator: the view runs only for a logged-in user allowed to perform action."""
+    if action not in POLICY:
+        raise KeyError(f"unknown action {action!r}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            require(action)
+            return view(*args, **kwargs)
+
+        guarded.required_action = action  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate

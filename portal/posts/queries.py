@@ -1,0 +1,129 @@
+"""Reading posts: the home page list, one post by slug, comment counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Comment, Post, SlugRedirect, Tag, User
+from ..permissions import allowed
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[Post]
+    comment_counts: dict[int, int]
+    page: int
+    pages: int
+    total: int
+
+
+def approved_comment_counts(post_ids: list[int]) -> dict[int, int]:
+    """Approved comments per post, in one query."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.post_id, func.count())
+        .where(Comment.post_id.in_(post_ids), Comment.status == "approved")
+        .group_by(Comment.post_id)
+    )
+    return {post_id: count for post_id, count in rows}
+
+
+def published_page(page: int, per_page: int, tag: Tag | None = None) -> PostPage:
+    """One page of published posts, newest first, with authors, tags and comment counts."""
+    conditions = [Post.status == "published"]
+    if tag is not None:
+        conditions.append(Post.tags.contains(tag))
+    total = db.session.scalar(select(func.count()).select_from(Post).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(*conditions)
+            .options(selectinload(Post.author), selectinload(Post.tags))
+            .order_by(Post.published_at.desc(), Post.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    counts = approved_comment_counts([post.id for post in posts])
+    return PostPage(posts=posts, comment_counts=counts, page=page, pages=pages, total=total)
+
+
+def post_by_slug(slug: str) -> Post | None:
+    return db.session.scalar(
+        select(Post)
+        .where(Post.slug == slug)
+        .options(selectinload(Post.author), selectinload(Post.tags))
+    )
+
+
+def redirected_slug(slug: str) -> str | None:
+    """The current slug of a post that used to be at slug, if any."""
+    return db.session.scalar(
+        select(Post.slug)
+        .join(SlugRedirect, SlugRedirect.post_id == Post.id)
+        .where(SlugRedirect.old_slug == slug)
+    )
+
+
+def can_read(post: Post) -> bool:
+    """Published posts are public; drafts belong to their author and admins."""
+    if post.is_published:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return post.author_id == current_user.id or allowed(current_user, "read_any_draft")
+
+
+def get_readable_or_404(slug: str) -> Post:
+    post = post_by_slug(slug)
+    if post is None or not can_read(post):
+        abort(404)
+    return post
+
+
+@dataclass(frozen=True)
+class RecentComment:
+    comment_id: int
+    author_name: str
+    post_slug: str
+    post_title: str
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    posts: list[Post]
+    comments: list[RecentComment]
+
+
+def recent_activity(limit: int = 5) -> RecentActivity:
+    """The newest published posts and approved comments, for the sidebar (two queries)."""
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.status == "published")
+            .order_by(Post.published_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+    )
+    rows = db.session.execute(
+        select(Comment.id, User.display_name, Post.slug, Post.title)
+        .join(Post, Comment.post_id == Post.id)
+        .outerjoin(User, Comment.author_id == User.id)
+        .where(Comment.status == "approved", Post.status == "published")
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    comments = [
+        RecentComment(comment_id, name or "[deleted account]", slug, title)
+        for comment_id, name, slug, title in rows
+    ]
+    return RecentActivity(posts=posts, comments=comments)

@@ -1,0 +1,183 @@
+"""Loading a post's discussion and arranging it as threads.
+
+A post page loads a page of top-level comments and everything under them in a fixed number
+of queries, then builds the tree here, so the query count never grows with the thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .extensions import db
+from .models import Comment, Post
+
+MAX_DEPTH = 4
+# Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
+TOMBSTONE_STATUSES = ("deleted", "removed")
+
+
+@dataclass
+class ThreadNode:
+    comment: Comment
+    depth: int
+    children: list[ThreadNode] = field(default_factory=list)
+    # Set when the depth cap flattened this reply: the name of the person it answers.
+    in_reply_to: str | None = None
+    # The comment whose replies list holds this node (None: the top-level list).
+    container_id: int | None = None
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.comment.status in TOMBSTONE_STATUSES
+
+
+@dataclass
+class ThreadPage:
+    threads: list[ThreadNode]
+    page: int
+    has_more: bool
+    approved_total: int
+
+
+def visibility(viewer: Any):
+    """SQL condition for comments this viewer may see on a post page."""
+    shown = Comment.status.in_(("approved", *TOMBSTONE_STATUSES))
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        own_pending = and_(Comment.status == "pending", Comment.author_id == viewer.id)
+        return or_(shown, own_pending)
+    return shown
+
+
+def approved_total(post: Post) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.post_id == post.id, Comment.status == "approved")
+        )
+        or 0
+    )
+
+
+def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> ThreadPage:
+    """Top-level threads page by page, oldest first, with all their visible replies."""
+    page = max(page, 1)
+    roots = list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visibility(viewer))
+            .options(selectinload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+            .limit(per_page + 1)
+            .offset((page - 1) * per_page)
+        )
+    )
+    has_more = len(roots) > per_page
+    roots = roots[:per_page]
+    replies: list[Comment] = []
+    if roots:
+        replies = list(
+            db.session.scalars(
+                select(Comment)
+                .where(
+                    Comment.root_id.in_([root.id for root in roots]),
+                    Comment.parent_id.is_not(None),
+                    visibility(viewer),
+                )
+                .options(selectinload(Comment.author))
+                .order_by(Comment.created_at, Comment.id)
+            )
+        )
+    return ThreadPage(
+        threads=build_threads(roots, replies),
+        page=page,
+        has_more=has_more,
+        approved_total=approved_total(post),
+    )
+
+
+def build_threads(roots: list[Comment], replies: list[Comment]) -> list[ThreadNode]:
+    """Arrange comments (each list oldest first) as trees, capping depth and pruning tombstones."""
+    nodes: dict[int, ThreadNode] = {}
+    top: list[ThreadNode] = []
+    for root in roots:
+        nodes[root.id] = ThreadNode(root, depth=1)
+        top.append(nodes[root.id])
+    for reply in replies:  # oldest first, so a parent is always placed before its replies
+        parent = nodes.get(reply.parent_id or 0)
+        if parent is None:
+            continue  # its parent is not visible to this viewer
+        nodes[reply.id] = place_reply(reply, parent, nodes)
+    return [node for node in top if not _prune(node)]
+
+
+def place_reply(reply: Comment, parent: ThreadNode, nodes: dict[int, ThreadNode]) -> ThreadNode:
+    """Attach reply under parent, or beside it when parent already sits at the deepest level."""
+    if parent.depth < MAX_DEPTH:
+        node = ThreadNode(reply, depth=parent.depth + 1, container_id=parent.comment.id)
+        parent.children.append(node)
+        return node
+    holder = nodes[parent.container_id] if parent.container_id is not None else None
+    author = parent.comment.author
+    node = ThreadNode(
+        reply,
+        depth=MAX_DEPTH,
+        in_reply_to=author.display_name if author and not parent.is_tombstone else "a comment",
+        container_id=parent.container_id,
+    )
+    if holder is not None:
+        holder.children.append(node)
+    return node
+
+
+def _prune(node: ThreadNode) -> bool:
+    """Drop tombstones with nothing visible below them; True when node itself goes."""
+    node.children = [child for child in node.children if not _prune(child)]
+    return node.is_tombstone and not node.children
+
+
+def container_for(comment: Comment) -> int | None:
+    """Which comment's replies list a new reply is shown in (mirrors place_reply)."""
+    if comment.parent_id is None:
+        return None
+    chain_depth = depth_of(comment)
+    if chain_depth <= MAX_DEPTH:
+        return comment.parent_id
+    # Flattened: it sits beside its parent, in the list of the deepest-level container.
+    ancestor = comment
+    for _ in range(chain_depth - MAX_DEPTH + 1):
+        ancestor = ancestor.parent  # type: ignore[assignment]
+    return ancestor.id
+
+
+def depth_of(comment: Comment) -> int:
+    depth = 1
+    current = comment
+    while current.parent is not None:
+        depth += 1
+        current = current.parent
+    return depth
+
+
+def node_for(comment: Comment) -> ThreadNode:
+    """A lone node for one comment, placed as the full tree would place it."""
+    depth = depth_of(comment)
+    in_reply_to = None
+    if depth > MAX_DEPTH and comment.parent is not None:
+        parent_author = comment.parent.author
+        in_reply_to = parent_author.display_name if parent_author else "a comment"
+    return ThreadNode(
+        comment,
+        depth=min(depth, MAX_DEPTH),
+        in_reply_to=in_reply_to,
+        container_id=container_for(comment),
+    )
+
+
+def select_visible(post: Post, viewer: Any):
+    """A select() of this post's comments that viewer may see, to narrow further."""
+    return select(Comment).where(Comment.post_id == post.id, visibility(viewer))

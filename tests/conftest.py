@@ -1,0 +1,210 @@
+"""Fixtures: a fresh app and a real SQLite file per test, users by role, and a logged-in client.
+
+The schema comes from the migrations once per run (a template database), then each test gets
+its own copy of that file, so tests are isolated and still use the migrated schema.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Comment, Post, User, utcnow
+
+TEST_PASSWORD = "correct horse battery"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed only: production uses scrypt
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> Path:
+    """A database built once by running the migrations, copied for every test."""
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("template-db")
+    path = folder / "template.sqlite3"
+    app = create_app(base_config(f"sqlite:///{path}", folder))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    # Fold the WAL into the main file so that one file copy carries everything.
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    return path
+
+
+class PortalClient(FlaskClient):
+    """A test client that sends the CSRF token with every unsafe request, as the pages do."""
+
+    def csrf_token(self) -> str:
+        page = self.open("/privacy", method="GET")
+        match = CSRF_META.search(page.get_data(as_text=True))
+        assert match, "every page must carry the CSRF token in a <meta> tag"
+        return match.group(1)
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        send_token = kwargs.pop("csrf", True)
+        if send_token and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        # Each request gets its own app context (and so its own g and database session), as
+        # in production; otherwise it would share the test's, and g would leak between them.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture()
+def app(tmp_path, template_database) -> Iterator[Flask]:
+    path = tmp_path / "portal.sqlite3"
+    shutil.copy(template_database, path)
+    application = create_app(base_config(f"sqlite:///{path}", tmp_path))
+    application.test_client_class = PortalClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app: Flask) -> PortalClient:
+    return app.test_client()
+
+
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+
+
+@pytest.fixture()
+def make_user(app):
+    from portal import users
+
+    counter = {"n": 0}
+
+    def make(role: str = "patient", name: str | None = None, **fields) -> User:
+        counter["n"] += 1
+        display_name = name or f"{role.title()} Person {counter['n']}"
+        email = fields.pop("email", f"{role}{counter['n']}@example.org")
+        user = users.create_user(
+            email=email, display_name=display_name, password=TEST_PASSWORD, role=role, **fields
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture()
+def people(make_user) -> dict[str, User]:
+    """One account for each role, plus a suspended patient."""
+    patient = make_user("patient", "RiverWalker")
+    caregiver = make_user("caregiver", "SteadyHand")
+    clinician = make_user(
+        "clinician", "Helen Marsh", title="Consultant Neurologist", specialty="MS"
+    )
+    admin = make_user("admin", "Community team")
+    suspended = make_user("patient", "Quiet Pause")
+    suspended.status = "suspended"
+    suspended.suspended_until = utcnow() + timedelta(days=3)
+    suspended.status_reason = "Repeated off-topic posting"
+    db.session.commit()
+    return {
+        "patient": patient,
+        "caregiver": caregiver,
+        "clinician": clinician,
+        "admin": admin,
+        "suspended": suspended,
+    }
+
+
+def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD):
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+@pytest.fixture()
+def log_in(client):
+    def do(user: User) -> PortalClient:
+        response = login(client, user)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture()
+def make_post(app, people):
+    from portal import rendering
+
+    def make(title: str = "Alemtuzumab: the long view", author: User | None = None, **fields):
+        body = fields.pop("body", "Some **evidence** about a treatment.")
+        post = Post(
+            slug=fields.pop("slug", None) or title.lower().replace(" ", "-").replace(":", ""),
+            title=title,
+            author=author or people["clinician"],
+            status=fields.pop("status", "published"),
+            published_at=fields.pop("published_at", utcnow()),
+            summary=fields.pop("summary", "A summary."),
+            **fields,
+        )
+        rendering.set_post_body(post, body)
+        db.session.add(post)
+        db.session.commit()
+        return post
+
+    return make
+
+
+@pytest.fixture()
+def post(make_post):
+    return make_post()
+
+
+@pytest.fixture()
+def make_comment(app):
+    from portal import rendering
+
+    def make(
+        post: Post,
+        author: User,
+        body: str = "A question.",
+        parent: Comment | None = None,
+        status: str = "approved",
+        **fields,
+    ) -> Comment:
+        comment = Comment(post=post, author=author, parent=parent, status=status, **fields)
+        rendering.set_comment_body(comment, body)
+        db.session.add(comment)
+        db.session.flush()
+        comment.root_id = parent.root_id if parent else comment.id
+        db.session.commit()
+        return comment
+
+    return make
+
+
+def hostile_corpus_dir() -> str | None:
+    return os.environ.get("PORTAL_HOSTILE_CORPUS_DIR")
