@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
-from .. import moderation, rendering
+from .. import rendering
+from ..moderation import rules as moderation
 from ..extensions import db
 from ..models import Comment, Post, User, utcnow
 from ..permissions import restriction_message

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from . import sanitize
-from .extensions import db
-from .models import Comment, ModerationSettings, User
-from .permissions import allowed
+from .. import sanitize
+from ..extensions import db
+from ..models import Comment, ModerationSettings, User
+from ..permissions import allowed
 
 
 @dataclass(frozen=True)
