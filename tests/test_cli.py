@@ -1,0 +1,127 @@
+"""The command line: create-user, seed-demo (idempotent) and resanitize."""
+
+from __future__ import annotations
+
+import stat
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Comment, Post, User
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_create_user_reads_the_password_from_the_environment(app, monkeypatch):
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "a scripted passphrase")
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "Site Lead",
+            "--role",
+            "admin",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    assert user.role == "admin" and user.display_name == "Site Lead"
+    assert "a scripted passphrase" not in result.output
+
+
+def test_create_user_prompts_for_the_password_twice(app, monkeypatch):
+    monkeypatch.delenv("PORTAL_USER_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--email",
+            "n@example.org",
+            "--name",
+            "Nurse Sam",
+            "--role",
+            "clinician",
+        ],
+        input="typed at the prompt\ntyped at the prompt\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "typed at the prompt" not in result.output  # hidden input is not echoed
+    user = db.session.scalar(select(User).where(User.email == "n@example.org"))
+    assert user.role == "clinician" and user.verified_at is not None
+
+
+def test_create_user_explains_bad_input(app, monkeypatch, make_user):
+    make_user("patient", "Taken Name", email="taken@example.org")
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "short")
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-user", "--email", "a@example.org", "--name", "Anna"])
+    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "long enough password")
+    taken = runner.invoke(args=["create-user", "--email", "TAKEN@example.org", "--name", "Bo"])
+    assert taken.exit_code != 0 and "already exists" in taken.output
+    role = runner.invoke(
+        args=["create-user", "--email", "c@example.org", "--name", "C", "--role", "root"]
+    )
+    assert role.exit_code != 0
+    assert count(User) == 1
+
+
+def test_seed_demo_builds_the_demo_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    users, posts, comments = count(User), count(Post), count(Comment)
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == {"admin", "clinician", "patient", "caregiver"}
+    assert posts >= 2 and comments >= 20
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    assert (count(User), count(Post), count(Comment)) == (users, posts, comments)
+
+
+def test_seed_demo_writes_the_alemtuzumab_post_with_a_real_discussion(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    post = db.session.scalar(select(Post).where(Post.slug == "alemtuzumab-long-term-evidence"))
+    assert post.is_published and post.author.role == "clinician"
+    assert "Ziemssen T, Thomas K" in post.references_source
+    assert "Ther Adv Neurol Disord" in post.references_source
+    for topic in ("thyroid", "monitoring", "infection", "relapse", "brain"):
+        assert topic in post.body_source.lower(), topic
+    comments = list(db.session.scalars(select(Comment).where(Comment.post_id == post.id)))
+    statuses = {comment.status for comment in comments}
+    assert {"approved", "pending"} <= statuses
+    assert any(c.parent_id is None and c.author.role in ("patient", "caregiver") for c in comments)
+    assert any(c.parent_id is not None and c.author.role == "clinician" for c in comments)
+    assert all(c.root_id is not None for c in comments)
+
+
+def test_seed_demo_keeps_passwords_out_of_the_code_and_in_a_private_file(app):
+    from portal.demo import logins_path
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    path = logins_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    lines = path.read_text().splitlines()
+    assert len(lines) == count(User)
+    role, email, password = lines[0].split()
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 303
+
+
+def test_resanitize_rerenders_every_stored_body(app, post, people, make_comment):
+    comment = make_comment(post, people["patient"], body="Read https://example.org now")
+    comment.body_html = "<p>stale</p>"
+    post.body_html = "<p>stale</p>"
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["resanitize"])
+    assert result.exit_code == 0, result.output
+    assert "1 posts and 1 comments" in result.output
+    db.session.expire_all()
+    refreshed = db.session.get(Comment, comment.id)
+    assert 'href="https://example.org"' in refreshed.body_html
+    assert "stale" not in db.session.get(Post, post.id).body_html
