@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Comment, Post
@@ -70,7 +70,7 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
         db.session.scalars(
             select(Comment)
             .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visibility(viewer))
-            .options(selectinload(Comment.author))
+            .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
             .limit(per_page + 1)
             .offset((page - 1) * per_page)
@@ -88,7 +88,7 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
                     Comment.parent_id.is_not(None),
                     visibility(viewer),
                 )
-                .options(selectinload(Comment.author))
+                .options(joinedload(Comment.author))
                 .order_by(Comment.created_at, Comment.id)
             )
         )

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from .. import rendering
-from ..moderation import rules as moderation
 from ..extensions import db
 from ..models import Comment, Post, User, utcnow
+from ..moderation import rules as moderation
 from ..permissions import restriction_message
 from ..threads import visibility
 
@@ -49,7 +49,7 @@ def visible_parent(post: Post, parent_id: int | None, viewer: User) -> Comment |
         )
     )
     if parent is None or parent.status in ("deleted", "removed"):
-        raise CommentError("parent_id", "The comment you are replying to is no longer available.")
+        raise CommentError("body", "The comment you are replying to is no longer available.")
     return parent
 
 

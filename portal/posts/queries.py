@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Comment, Post, SlugRedirect, Tag, User
@@ -61,7 +61,7 @@ def post_by_slug(slug: str) -> Post | None:
     return db.session.scalar(
         select(Post)
         .where(Post.slug == slug)
-        .options(selectinload(Post.author), selectinload(Post.tags))
+        .options(joinedload(Post.author), selectinload(Post.tags))
     )
 
 
