@@ -34,11 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, security, templating
+    from . import cli, errors, request_log, security, templating
 
     cli.register(app)
     errors.register(app)
     security.register(app)
+    request_log.register(app)
     templating.register(app)
     return app
 
@@ -54,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from . import auth_session
 
     auth_session.configure(login_manager)
+    app.before_request(auth_session.stamp_session_identifier)
 
 
 def _register_blueprints(app: Flask) -> None:

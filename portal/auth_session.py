@@ -20,6 +20,19 @@ def configure(manager: LoginManager) -> None:
     manager.unauthorized_handler(send_to_login)
 
 
+def stamp_session_identifier() -> None:
+    """Give every session the browser fingerprint that strong protection compares.
+
+    Without it, a visitor's session that holds only a CSRF token looks "tampered with" to
+    Flask-Login, which then clears the remember cookie on every request.
+    """
+    from flask import current_app, session
+
+    if "_id" not in session:
+        manager = current_app.login_manager  # type: ignore[attr-defined]
+        session["_id"] = manager._session_identifier_generator()
+
+
 def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:

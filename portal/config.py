@@ -66,7 +66,7 @@ class Config:
         self.PREFERRED_URL_SCHEME = "https" if self.PORTAL_HTTPS else "http"
 
         self.PASSWORD_HASH_METHOD = "scrypt"
-        self.MAX_CONTENT_LENGTH = _env_int("PORTAL_MAX_REQUEST_BYTES", 64 * 1024)
+        self.MAX_CONTENT_LENGTH = _env_int("PORTAL_MAX_REQUEST_BYTES", 512 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.WTF_CSRF_SSL_STRICT = self.PORTAL_HTTPS
         self.POSTS_PER_PAGE = _env_int("PORTAL_POSTS_PER_PAGE", 10)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .permissions import AccountRestricted
+from .request_log import current_request_id
 
 MESSAGES: dict[int, tuple[str, str]] = {
     400: (
@@ -37,11 +41,33 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
+# endpoint -> view that re-renders its form with the user's text and a message, so that a
+# refusal (too many attempts, too large) never throws away what someone typed.
+FormRescuer = Callable[[int, str], ResponseReturnValue]
+_form_rescuers: dict[str, FormRescuer] = {}
+
+
+def rescues_form(endpoint: str) -> Callable[[FormRescuer], FormRescuer]:
+    """Register a function that answers an error on endpoint by re-showing its form."""
+
+    def register_rescuer(rescuer: FormRescuer) -> FormRescuer:
+        _form_rescuers[endpoint] = rescuer
+        return rescuer
+
+    return register_rescuer
+
+
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
     template = "errors/_error.html" if request.htmx else "errors/error.html"
     try:
-        html = render_template(template, status=status, title=title, message=detail or message)
+        html = render_template(
+            template,
+            status=status,
+            title=title,
+            message=detail or message,
+            request_id=current_request_id(),
+        )
     except Exception:  # the layout itself failed: still no stack trace for the reader
         current_app.logger.exception("error page for %s could not be rendered", status)
         html = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
@@ -65,16 +91,21 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        if error.code == 413:
-            return render_error(
-                413,
-                "What you sent is larger than we accept. Please shorten it and try again.",
-            )
+        rescuer = _form_rescuers.get(request.endpoint or "")
+        # 413 cannot be rescued: the body that was too large is the text we would keep.
+        if rescuer is not None and error.code == 429 and not request.htmx:
+            title, message = MESSAGES[error.code]
+            return rescuer(error.code, f"{title}. {message}")
         return render_error(error.code)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception(
+            "unhandled error on %s %s [request %s]",
+            request.method,
+            request.path,
+            current_request_id(),
+        )
         return render_error(InternalServerError.code)

@@ -81,10 +81,13 @@ class PortalClient(FlaskClient):
 
 
 @pytest.fixture()
-def app(tmp_path, template_database) -> Iterator[Flask]:
+def app(request, tmp_path, template_database) -> Iterator[Flask]:
     path = tmp_path / "portal.sqlite3"
     shutil.copy(template_database, path)
-    application = create_app(base_config(f"sqlite:///{path}", tmp_path))
+    config = base_config(f"sqlite:///{path}", tmp_path)
+    # Rate limits are off except in tests marked @pytest.mark.rate_limits (fresh counters).
+    config["RATELIMIT_ENABLED"] = request.node.get_closest_marker("rate_limits") is not None
+    application = create_app(config)
     application.test_client_class = PortalClient
     with application.app_context():
         yield application

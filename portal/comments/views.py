@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import threads
+from ..errors import rescues_form
 from ..extensions import db, limiter
 from ..forms import attach_error
 from ..models import Comment
@@ -106,6 +107,20 @@ def create(slug: str):
     response.headers["HX-Retarget"] = f"#replies-{container}" if container else "#thread-list"
     response.headers["HX-Reswap"] = "beforeend"
     return response
+
+
+@rescues_form("comments.create")
+def _keep_comment_text(status: int, message: str):
+    """Too many comments too fast: the page again, with the text kept."""
+    post = queries.get_readable_or_404(request.view_args["slug"])
+    form = CommentForm(meta={"csrf": False})
+    form.body.errors = [message]
+    reply_to = None
+    if form.parent_id.data:
+        reply_to = db.session.scalar(
+            threads.select_visible(post, current_user).where(Comment.id == form.parent_id.data)
+        )
+    return render_post_page(post, form=form, reply_to=reply_to, status=status)
 
 
 @bp.get("/comments/<int:comment_id>/reply")

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Every htmx request carries the CSRF token from the page's <meta> tag.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.getAttribute("content");
+  });
+
   function closeReplySlots(except) {
     document.querySelectorAll(".reply-slot").forEach(function (slot) {
       if (slot !== except && slot.firstElementChild) {
@@ -40,6 +46,27 @@
       event.preventDefault();
       cancel.click();
     }
+  });
+
+  // A refused htmx request (too many attempts, too large, expired form) leaves the form as
+  // it was, text included, and says what happened beside it.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var heading = doc.querySelector(".error-page h1");
+    var detail = doc.querySelector(".error-page p");
+    var text = heading ? heading.textContent + ". " + (detail ? detail.textContent : "")
+                       : "That did not work. Please try again.";
+    var elt = event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form, article, li, section") : null;
+    var box = form && form.querySelector ? form.querySelector(".request-error") : null;
+    if (form && !box) {
+      box = document.createElement("p");
+      box.className = "form-errors request-error";
+      box.setAttribute("role", "alert");
+      form.insertBefore(box, form.firstChild);
+    }
+    if (box) box.textContent = text;
   });
 
   // Live character counter for textareas that declare a limit.
