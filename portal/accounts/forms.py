@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import strip
@@ -43,4 +43,18 @@ class PasswordChangeForm(FlaskForm):
             DataRequired("Repeat your new password."),
             EqualTo("new_password", "The two passwords do not match."),
         ],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired("Enter your password to confirm."),
+            Length(max=MAX_PASSWORD_LENGTH),
+        ],
+    )
+    understood = BooleanField(
+        "I understand this cannot be undone",
+        validators=[DataRequired("Please confirm you understand this cannot be undone.")],
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+import json
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import users
 from ..extensions import limiter
 from ..forms import attach_error
 from ..permissions import can
-from .forms import DisplayNameForm, PasswordChangeForm
+from . import data
+from .forms import DeleteAccountForm, DisplayNameForm, PasswordChangeForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -60,3 +63,32 @@ def change_password() -> Response | tuple[str, int]:
             return redirect(url_for("accounts.show"), 303)
     name_form = DisplayNameForm(formdata=None, display_name=current_user.display_name)
     return _render(name_form, form, 422)
+
+
+@bp.get("/export")
+@can("manage_account")
+def export() -> Response:
+    """Everything the member wrote, as a JSON download."""
+    body = json.dumps(data.export_for(current_user), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="treatment-talk-export.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@can("manage_account")
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            data.delete_account(current_user._get_current_object(), form.password.data)
+        except users.AccountError as error:
+            attach_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your account and what you wrote have been deleted.", "success")
+            return redirect(url_for("posts.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/delete.html", form=form), status
