@@ -10,7 +10,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .extensions import (
+    COMPRESSION_SETTINGS,
+    compress,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,13 +43,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, request_log, security, templating
+    from . import cli, errors, moderation, request_log, security, templating
 
     cli.register(app)
     errors.register(app)
     security.register(app)
     request_log.register(app)
     templating.register(app)
+    moderation.register(app)
     return app
 
 
@@ -49,8 +59,14 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    from .requests import PortalRequest
+
+    app.request_class = PortalRequest  # after htmx: ours extends its request class
     limiter.init_app(app)
     login_manager.init_app(app)
+    for name, value in COMPRESSION_SETTINGS.items():
+        app.config.setdefault(name, value)
+    compress.init_app(app)
 
     from . import auth_session
 
@@ -62,10 +78,23 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .auth.views import bp as auth_bp
     from .comments.views import bp as comments_bp
+    from .ops import bp as ops_bp
     from .pages.views import bp as pages_bp
     from .posts.views import bp as posts_bp
 
-    for blueprint in (posts_bp, auth_bp, accounts_bp, comments_bp, pages_bp):
+    for blueprint in (posts_bp, auth_bp, accounts_bp, comments_bp, pages_bp, ops_bp):
+        app.register_blueprint(blueprint)
+    _register_clinical_blueprints(app)
+
+
+def _register_clinical_blueprints(app: Flask) -> None:
+    """The clinicians' workspace and what makes them recognisable: profiles, tags, feeds."""
+    from .clinic.views import bp as clinic_bp
+    from .feeds.views import bp as feeds_bp
+    from .profiles.views import bp as profiles_bp
+    from .tag_pages.views import bp as tags_bp
+
+    for blueprint in (clinic_bp, profiles_bp, tags_bp, feeds_bp):
         app.register_blueprint(blueprint)
 
 

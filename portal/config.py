@@ -53,6 +53,8 @@ class Config:
         self.RATELIMIT_ENABLED = _env_bool("PORTAL_RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_STRATEGY = "moving-window"
+        # Keeps two portals (or test runs) sharing one Redis from counting each other's hits.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("PORTAL_RATELIMIT_KEY_PREFIX", "portal")
 
         # HTTPS deployments (behind a proxy) set PORTAL_HTTPS=1: secure cookies, HSTS.
         self.PORTAL_HTTPS = _env_bool("PORTAL_HTTPS", False)

@@ -1,5 +1,6 @@
 """Extension objects, created unbound here and bound to the app in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,3 +38,20 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
+compress = Compress()
+
+# Compression for readers on slow connections; Flask-Compress's own defaults fill in the rest.
+COMPRESSION_SETTINGS = {
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "image/svg+xml",
+    ],
+    "COMPRESS_MIN_SIZE": 500,  # below this, headers outweigh the saving
+    # Static files are sent as streams; gzip too, for clients that offer nothing better.
+    "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
+}

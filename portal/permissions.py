@@ -20,6 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EVERY_MEMBER = frozenset({"patient", "caregiver", "clinician", "admin"})
 CLINICAL = frozenset({"clinician", "admin"})
 ADMIN = frozenset({"admin"})
+ASKERS = frozenset({"patient", "caregiver"})
 
 # action -> roles that may perform it (while their account is active)
 POLICY: dict[str, frozenset[str]] = {
@@ -32,11 +33,15 @@ POLICY: dict[str, frozenset[str]] = {
     "moderate": ADMIN,
     "manage_users": ADMIN,
     "view_audit_log": ADMIN,
+    "edit_moderation_settings": ADMIN,
     "read_any_draft": ADMIN,
+    "edit_any_post": ADMIN,
+    # Patients and caregivers may keep their comment list off their public profile.
+    "hide_comment_list": ASKERS,
 }
 
 # Actions a suspended or banned member may still take: reading and leaving are not posting.
-ALLOWED_WHILE_RESTRICTED = frozenset({"manage_account"})
+ALLOWED_WHILE_RESTRICTED = frozenset({"manage_account", "hide_comment_list"})
 
 
 class AccountRestricted(Exception):

@@ -18,6 +18,8 @@ from .models import Comment, Post
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
 TOMBSTONE_STATUSES = ("deleted", "removed")
+# A question counts as answered once someone in one of these roles has an approved reply in it.
+ANSWERING_ROLES = ("clinician",)
 
 
 @dataclass
@@ -29,6 +31,8 @@ class ThreadNode:
     in_reply_to: str | None = None
     # The comment whose replies list holds this node (None: the top-level list).
     container_id: int | None = None
+    # Top-level nodes only: an approved clinician's reply sits somewhere in this thread.
+    answered_by_clinician: bool = False
 
     @property
     def is_tombstone(self) -> bool:
@@ -63,13 +67,20 @@ def approved_total(post: Post) -> int:
     )
 
 
+def _is_top_level():
+    # Not "parent_id IS NULL": SQLite would answer that from the parent_id index, reading every
+    # top-level comment on the site. Kept out of the index, the post_id index does the work,
+    # so the query costs the same whatever else the site holds.
+    return func.coalesce(Comment.parent_id, 0) == 0
+
+
 def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> ThreadPage:
     """Top-level threads page by page, oldest first, with all their visible replies."""
     page = max(page, 1)
     roots = list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visibility(viewer))
+            .where(Comment.post_id == post.id, _is_top_level(), visibility(viewer))
             .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
             .limit(per_page + 1)
@@ -112,7 +123,20 @@ def build_threads(roots: list[Comment], replies: list[Comment]) -> list[ThreadNo
         if parent is None:
             continue  # its parent is not visible to this viewer
         nodes[reply.id] = place_reply(reply, parent, nodes)
+        if is_clinician_answer(reply) and reply.root_id in nodes:
+            nodes[reply.root_id].answered_by_clinician = True
     return [node for node in top if not _prune(node)]
+
+
+def is_clinician_answer(comment: Comment) -> bool:
+    """An approved reply by a clinician: what takes a question off the unanswered list."""
+    author = comment.author
+    return (
+        comment.parent_id is not None
+        and comment.status == "approved"
+        and author is not None
+        and author.role in ANSWERING_ROLES
+    )
 
 
 def place_reply(reply: Comment, parent: ThreadNode, nodes: dict[int, ThreadNode]) -> ThreadNode:

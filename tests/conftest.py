@@ -1,7 +1,8 @@
 """Fixtures: a fresh app and a real SQLite file per test, users by role, and a logged-in client.
 
 The schema comes from the migrations once per run (a template database), then each test gets
-its own copy of that file, so tests are isolated and still use the migrated schema.
+its own copy of it, so tests are isolated and still use the migrated schema. The database is
+SQLite unless PORTAL_TEST_DATABASE_URL names a PostgreSQL server (CI runs the suite on both).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +19,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.pool import NullPool
 
 from portal import create_app
 from portal.extensions import db
@@ -37,25 +43,90 @@ def base_config(database_url: str, instance: Path) -> dict:
     }
 
 
+class SqliteDatabases:
+    """Fresh SQLite files, each a copy of one file built by the migrations."""
+
+    def __init__(self, folder: Path) -> None:
+        self.template = folder / "template.sqlite3"
+        app = create_app(base_config(f"sqlite:///{self.template}", folder))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        # Fold the WAL into the main file so that one file copy carries everything.
+        connection = sqlite3.connect(self.template)
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
+        connection.close()
+
+    def template_url(self) -> str:
+        return f"sqlite:///{self.template}"
+
+    def fresh(self, folder: Path, migrated: bool = True) -> str:
+        path = folder / f"portal-{uuid.uuid4().hex[:8]}.sqlite3"
+        if migrated:
+            shutil.copy(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        Path(make_url(url).database).unlink(missing_ok=True)
+
+
+class PostgresDatabases:
+    """Fresh PostgreSQL databases, each cloned from a template built by the migrations."""
+
+    def __init__(self, base_url: str, folder: Path) -> None:
+        self.base = make_url(base_url)
+        self.admin = create_engine(
+            self.base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+        )
+        self.template_name = f"{self.base.database}_template"
+        self._create(self.template_name)
+        app = create_app(base_config(self.template_url(), folder))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            clone = f' TEMPLATE "{template}"' if template else ""
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{clone}')
+
+    def template_url(self) -> str:
+        return self.base.set(database=self.template_name).render_as_string(hide_password=False)
+
+    def fresh(self, folder: Path, migrated: bool = True) -> str:
+        name = f"{self.base.database}_{uuid.uuid4().hex[:10]}"
+        self._create(name, self.template_name if migrated else None)
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(
+                f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
+            )
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory) -> Path:
-    """A database built once by running the migrations, copied for every test."""
-    from flask_migrate import upgrade
+def databases(tmp_path_factory) -> Iterator[SqliteDatabases | PostgresDatabases]:
+    """SQLite by default; PostgreSQL when PORTAL_TEST_DATABASE_URL names one."""
+    folder = tmp_path_factory.mktemp("databases")
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        factory = PostgresDatabases(url, folder)
+        yield factory
+        factory.drop(factory.template_url())
+        factory.admin.dispose()
+    else:
+        yield SqliteDatabases(folder)
 
-    folder = tmp_path_factory.mktemp("template-db")
-    path = folder / "template.sqlite3"
-    app = create_app(base_config(f"sqlite:///{path}", folder))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    # Fold the WAL into the main file so that one file copy carries everything.
-    import sqlite3
 
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.execute("PRAGMA journal_mode=DELETE")
-    connection.close()
-    return path
+@pytest.fixture()
+def database_url(databases, tmp_path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    url = databases.fresh(tmp_path)
+    yield url
+    databases.drop(url)
 
 
 class PortalClient(FlaskClient):
@@ -81,14 +152,17 @@ class PortalClient(FlaskClient):
 
 
 @pytest.fixture()
-def app(request, tmp_path, template_database) -> Iterator[Flask]:
-    path = tmp_path / "portal.sqlite3"
-    shutil.copy(template_database, path)
-    config = base_config(f"sqlite:///{path}", tmp_path)
+def app(request, tmp_path, database_url) -> Iterator[Flask]:
+    config = base_config(database_url, tmp_path)
     # Rate limits are off except in tests marked @pytest.mark.rate_limits (fresh counters).
     config["RATELIMIT_ENABLED"] = request.node.get_closest_marker("rate_limits") is not None
     application = create_app(config)
     application.test_client_class = PortalClient
+    if config["RATELIMIT_ENABLED"]:
+        from portal.extensions import limiter
+
+        with application.app_context():
+            limiter.reset()  # shared storage (Redis) must not carry counts between tests
     with application.app_context():
         yield application
         db.session.remove()

@@ -21,7 +21,7 @@ def insert_user(**overrides) -> None:
         **overrides,
     }
     columns = ", ".join(values) + ", title, specialty, bio, status_reason, hide_comment_list"
-    params = ", ".join(f":{key}" for key in values) + ", '', '', '', '', 0"
+    params = ", ".join(f":{key}" for key in values) + ", '', '', '', '', false"
     db.session.execute(
         text(
             f"INSERT INTO users ({columns}, session_token, created_at) "
@@ -126,11 +126,16 @@ def test_one_report_per_reader_per_comment(app, post, people, make_comment):
     db.session.rollback()
 
 
-def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
+def test_connections_are_tuned_for_their_database(app):
     connection = db.session.connection()
-    assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    if connection.dialect.name == "sqlite":
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    else:
+        # PostgreSQL enforces foreign keys itself and waits on locks; it stores UTC times.
+        assert connection.dialect.name == "postgresql"
+        assert db.engine.pool._pre_ping is True
 
 
 def test_timestamps_come_back_timezone_aware(app, post):

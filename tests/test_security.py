@@ -109,12 +109,8 @@ def test_security_headers_on_every_page_type(client, post, people, make_comment,
         assert response.headers["X-Request-ID"]
 
 
-def test_https_setting_adds_hsts_and_secure_cookies(tmp_path, template_database):
-    import shutil
-
-    path = tmp_path / "db.sqlite3"
-    shutil.copy(template_database, path)
-    config = base_config(f"sqlite:///{path}", tmp_path)
+def test_https_setting_adds_hsts_and_secure_cookies(tmp_path, database_url):
+    config = base_config(database_url, tmp_path)
     config.update(PORTAL_HTTPS=True, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     app = create_app(config)
     app.test_client_class = PortalClient
@@ -245,13 +241,9 @@ def test_error_pages_use_the_layout_and_fragments_for_htmx(client):
 
 
 def test_an_unexpected_error_is_logged_with_the_request_id_and_never_shown(
-    tmp_path, template_database, caplog
+    tmp_path, database_url, caplog
 ):
-    import shutil
-
-    path = tmp_path / "db.sqlite3"
-    shutil.copy(template_database, path)
-    app = create_app({**base_config(f"sqlite:///{path}", tmp_path), "TESTING": False})
+    app = create_app({**base_config(database_url, tmp_path), "TESTING": False})
 
     @app.get("/explode")
     def explode():

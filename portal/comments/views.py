@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import threads
+from ..clinic import answers as queue_answers
 from ..errors import rescues_form
 from ..extensions import db, limiter
 from ..forms import attach_error
@@ -80,16 +81,22 @@ def create(slug: str):
         comment = service.submit(post, current_user, form.body.data, form.parent_id.data)
     except service.CommentError as error:
         attach_error(form, error)
+        if queue_answers.came_from_queue():
+            return queue_answers.failed(form, reply_to, form.parent_id.data)
         if request.htmx:
             target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
             return _form_error_fragment(form, post, reply_to, target)
         return render_post_page(post, form=form, reply_to=reply_to, status=422)
     if comment.status == "rejected":
         attach_error(form, service.CommentError("body", comment.held_reason))
+        if queue_answers.came_from_queue():
+            return queue_answers.failed(form, reply_to, form.parent_id.data)
         if request.htmx:
             target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
             return _form_error_fragment(form, post, reply_to, target)
         return render_post_page(post, form=form, reply_to=reply_to, status=422)
+    if queue_answers.came_from_queue():
+        return queue_answers.answered(comment)
     if not request.htmx:
         return redirect(_permalink(comment), 303)
     node = threads.node_for(comment)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from .. import sanitize
 from ..extensions import db
-from ..models import Comment, ModerationSettings, User
+from ..models import Comment, ModerationSettings, User, utcnow
 from ..permissions import allowed
+from . import audit
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,81 @@ def decide(author: User, source: str, html: str, *, editing: Comment | None = No
             "This usually takes less than a day.",
         )
     return Decision("approved")
+
+
+# Shown to the author of a comment that readers' reports have hidden (fits held_reason's 200).
+HIDDEN_AFTER_REPORTS = (
+    "Hidden after several readers reported it. A moderator will look at it and decide "
+    "whether it goes back up."
+)
+
+
+def hidden_by_reports(open_reports: int, settings: ModerationSettings | None = None) -> bool:
+    """True when this many distinct, undecided reports hide an approved comment."""
+    settings = settings or current_settings()
+    return open_reports >= settings.reports_to_hide
+
+
+# What admins may change on the settings page, with the bounds that keep the rules sensible.
+SETTING_LIMITS: dict[str, tuple[int, int]] = {
+    "approved_before_trusted": (0, 100),
+    "max_links": (0, 50),
+    "reports_to_hide": (1, 100),
+}
+MAX_WORD_LIST_LENGTH = 5000
+
+
+def describe_changes(settings: ModerationSettings, new_values: dict[str, object]) -> list[str]:
+    """Plain-words summary of what an update would change, for the audit log."""
+    labels = {
+        "approved_before_trusted": "approved comments before trusted",
+        "max_links": "most links before holding",
+        "reports_to_hide": "reports before hiding",
+        "watch_words": "watch words",
+        "block_words": "block words",
+    }
+    changes = []
+    for name, label in labels.items():
+        old, new = getattr(settings, name), new_values.get(name, getattr(settings, name))
+        if old == new:
+            continue
+        if name in SETTING_LIMITS:
+            changes.append(f"{label}: {old} → {new}")
+        else:
+            changes.append(f"{label} changed")
+    return changes
+
+
+def update_settings(
+    actor: User,
+    *,
+    approved_before_trusted: int,
+    max_links: int,
+    reports_to_hide: int,
+    watch_words: str,
+    block_words: str,
+) -> list[str]:
+    """Store new rules (admins' settings page) and log what changed; returns the changes."""
+    numbers = {
+        "approved_before_trusted": approved_before_trusted,
+        "max_links": max_links,
+        "reports_to_hide": reports_to_hide,
+    }
+    for name, value in numbers.items():
+        low, high = SETTING_LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}")
+    words = {
+        "watch_words": "\n".join(word_list(watch_words)),
+        "block_words": "\n".join(word_list(block_words)),
+    }
+    settings = current_settings()
+    new_values = {**numbers, **words}
+    changes = describe_changes(settings, new_values)
+    if changes:
+        for name, value in new_values.items():
+            setattr(settings, name, value)
+        settings.updated_at = utcnow()
+        audit.record(actor, "change_settings", "settings", settings.id, reason="; ".join(changes))
+    db.session.commit()
+    return changes

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Comment, Post, SlugRedirect, Tag, User
+from ..models import Comment, Post, SlugRedirect, Tag, User, post_tags
 from ..permissions import allowed
 
 
@@ -127,3 +127,23 @@ def recent_activity(limit: int = 5) -> RecentActivity:
         for comment_id, name, slug, title in rows
     ]
     return RecentActivity(posts=posts, comments=comments)
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    slug: str
+    posts: int
+
+
+def tags_in_use() -> list[TagCount]:
+    """Treatment tags that published posts carry, by name, with how many posts each (one query)."""
+    rows = db.session.execute(
+        select(Tag.name, Tag.slug, func.count(Post.id))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(Post.status == "published")
+        .group_by(Tag.id, Tag.name, Tag.slug)
+        .order_by(Tag.name)
+    )
+    return [TagCount(name, slug, count) for name, slug, count in rows]

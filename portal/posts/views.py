@@ -22,7 +22,9 @@ def _page_arg() -> int:
 @bp.get("/")
 def index() -> str:
     listing = queries.published_page(_page_arg(), current_app.config["POSTS_PER_PAGE"])
-    return render_template("posts/index.html", listing=listing)
+    return render_template(
+        "posts/index.html", listing=listing, treatment_tags=queries.tags_in_use()
+    )
 
 
 def render_post_page(

@@ -1,0 +1,170 @@
+"""The unanswered-questions queue: patients' and caregivers' questions no clinician has answered.
+
+A question is an approved top-level comment by a patient or caregiver on a published post
+that is open for comments. It waits until a clinician has an approved reply anywhere in its
+thread (threads.ANSWERING_ROLES). Every function here runs a fixed number of statements,
+however long the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g
+from sqlalchemy import Exists, Select, exists, func, select
+from sqlalchemy.orm import aliased, contains_eager
+
+from ..extensions import db
+from ..models import Comment, Post, Tag, User, post_tags
+from ..permissions import ASKERS
+from ..threads import ANSWERING_ROLES
+
+QUESTIONS_PER_PAGE = 25
+
+_answer = aliased(Comment, name="answer")
+_answerer = aliased(User, name="answerer")
+
+
+def _answered(question_id) -> Exists:
+    """SQL: a clinician's approved reply exists in the thread of question_id (column or value)."""
+    return exists(
+        select(_answer.id)
+        .join(_answerer, _answer.author_id == _answerer.id)
+        .where(
+            _answer.root_id == question_id,
+            _answer.parent_id.is_not(None),
+            _answer.status == "approved",
+            _answerer.role.in_(ANSWERING_ROLES),
+        )
+    )
+
+
+def _waiting() -> Select:
+    """Waiting questions joined to their post and asker; narrow and shape it further."""
+    return (
+        select(Comment)
+        .join(Post, Comment.post_id == Post.id)
+        .join(User, Comment.author_id == User.id)
+        .where(
+            Comment.parent_id.is_(None),
+            Comment.status == "approved",
+            User.role.in_(ASKERS),
+            Post.status == "published",
+            Post.comments_open.is_(True),
+            ~_answered(Comment.id),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QuestionFilter:
+    """Narrowing the queue to one post and/or one treatment tag, by slug."""
+
+    post_slug: str = ""
+    tag_slug: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.post_slug or self.tag_slug)
+
+    def apply(self, query: Select) -> Select:
+        if self.post_slug:
+            query = query.where(Post.slug == self.post_slug)
+        if self.tag_slug:
+            tagged = select(post_tags.c.post_id).join(Tag, Tag.id == post_tags.c.tag_id)
+            query = query.where(Post.id.in_(tagged.where(Tag.slug == self.tag_slug)))
+        return query
+
+    def as_args(self) -> dict[str, str]:
+        """The filter as URL query arguments, leaving out what is not set."""
+        args = {"post": self.post_slug, "tag": self.tag_slug}
+        return {name: value for name, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class FilterChoice:
+    slug: str
+    label: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    questions: list[Comment]
+    total: int
+    page: int
+    pages: int
+    filter: QuestionFilter
+    post_choices: list[FilterChoice]
+    tag_choices: list[FilterChoice]
+
+
+def waiting_count(*, fresh: bool = False) -> int:
+    """How many questions wait in all, for the navigation; counted once per request."""
+    if fresh or "waiting_questions" not in g:
+        query = _waiting().with_only_columns(func.count(Comment.id))
+        g.waiting_questions = db.session.scalar(query) or 0
+    return g.waiting_questions
+
+
+def _post_choices() -> list[FilterChoice]:
+    rows = db.session.execute(
+        _waiting()
+        .with_only_columns(Post.slug, Post.title, func.count(Comment.id))
+        .group_by(Post.id, Post.slug, Post.title)
+        .order_by(Post.title)
+    )
+    return [FilterChoice(slug, title, count) for slug, title, count in rows]
+
+
+def _tag_choices() -> list[FilterChoice]:
+    rows = db.session.execute(
+        _waiting()
+        .join(post_tags, post_tags.c.post_id == Post.id)
+        .join(Tag, Tag.id == post_tags.c.tag_id)
+        .with_only_columns(Tag.slug, Tag.name, func.count(Comment.id))
+        .group_by(Tag.id, Tag.slug, Tag.name)
+        .order_by(Tag.name)
+    )
+    return [FilterChoice(slug, name, count) for slug, name, count in rows]
+
+
+def waiting_questions(
+    question_filter: QuestionFilter, page: int = 1, per_page: int = QUESTIONS_PER_PAGE
+) -> QuestionPage:
+    """One page of waiting questions, oldest first, each with its post and asker loaded."""
+    narrowed = question_filter.apply(_waiting())
+    total = db.session.scalar(narrowed.with_only_columns(func.count(Comment.id))) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    questions = list(
+        db.session.scalars(
+            narrowed.options(contains_eager(Comment.post), contains_eager(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return QuestionPage(
+        questions=questions,
+        total=total,
+        page=page,
+        pages=pages,
+        filter=question_filter,
+        post_choices=_post_choices(),
+        tag_choices=_tag_choices(),
+    )
+
+
+def waiting_question(comment_id: int) -> Comment | None:
+    """One question if it is still waiting for an answer, else None."""
+    return db.session.scalar(
+        _waiting()
+        .where(Comment.id == comment_id)
+        .options(contains_eager(Comment.post), contains_eager(Comment.author))
+    )
+
+
+def is_answered(question: Comment) -> bool:
+    """True once a clinician's approved reply sits in question's thread."""
+    return bool(db.session.scalar(select(_answered(question.id))))

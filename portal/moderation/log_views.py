@@ -1,0 +1,37 @@
+"""The audit log, for admins: read and filter only. No route edits or deletes an event."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..permissions import can
+from . import audit
+from .blueprint import bp, page_arg, wants_fragment
+
+
+def _filters() -> audit.LogFilters:
+    args = request.args
+    action = args.get("action", "")
+    target_type = args.get("target_type", "")
+    target_id = args.get("target_id", "").strip()
+    return audit.LogFilters(
+        action=action if action in audit.ACTIONS else "",
+        actor=args.get("actor", "").strip()[:40],
+        target_type=target_type if target_type in audit.TARGET_TYPES else "",
+        target_id=int(target_id) if target_id.isdigit() else None,
+    )
+
+
+@bp.get("/moderation/log", endpoint="log")
+@can("view_audit_log")
+def audit_log():
+    filters = _filters()
+    log_page = audit.list_events(filters, page_arg())
+    template = "moderation/_log_results.html" if wants_fragment() else "moderation/log.html"
+    return render_template(
+        template,
+        log_page=log_page,
+        filters=filters,
+        actions=audit.ACTIONS,
+        target_types=audit.TARGET_TYPES,
+    )

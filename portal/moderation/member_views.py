@@ -1,0 +1,144 @@
+"""Admins' list of members: search, suspend, ban, lift and verify clinicians.
+
+This is the one place outside a member's own account page where an email address is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..forms import attach_error
+from ..models import User
+from ..permissions import can
+from . import members
+from .blueprint import bp, page_arg, wants_fragment
+from .forms import BanForm, LiftForm, SuspendForm, VerifyForm
+
+UNREADABLE = "This form could not be read. Please reload the page and try again."
+
+
+@bp.get("/moderation/users", endpoint="users")
+@can("manage_users")
+def user_list():
+    query = request.args.get("q", "").strip()[:100]
+    found = members.search(query, page_arg())
+    template = "moderation/_user_results.html" if wants_fragment() else "moderation/users.html"
+    return render_template(template, found=found, query=query)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _blank_forms(user: User) -> dict[str, FlaskForm]:
+    # Each form has its own prefix, so that the fields' ids stay unique on the page.
+    return {
+        "suspend_form": SuspendForm(formdata=None, prefix="suspend"),
+        "ban_form": BanForm(formdata=None, prefix="ban"),
+        "lift_form": LiftForm(formdata=None, prefix="lift"),
+        "verify_form": VerifyForm(
+            formdata=None, prefix="verify", title=user.title, specialty=user.specialty, bio=user.bio
+        ),
+    }
+
+
+def _render_member(user: User, status: int = 200, announcement: str = "", **forms: FlaskForm):
+    context = {**_blank_forms(user), **forms}
+    template = "moderation/_user_panel.html" if wants_fragment() else "moderation/user.html"
+    return (
+        render_template(template, member=user, announcement=announcement, **context),
+        status,
+    )
+
+
+@bp.get("/moderation/users/<int:user_id>", endpoint="user")
+@can("manage_users")
+def show_user(user_id: int):
+    return _render_member(_user_or_404(user_id))
+
+
+def _act(
+    user_id: int,
+    form: FlaskForm,
+    form_name: str,
+    action: Callable[[User], None],
+    done: str,
+):
+    """Run one account action from its form; errors go back beside the form's fields."""
+    user = _user_or_404(user_id)
+    if not form.validate_on_submit():
+        if not form.errors or "csrf_token" in form.errors:
+            form.form_errors.append(UNREADABLE)
+        return _render_member(user, 422, **{form_name: form})
+    try:
+        action(user)
+    except members.MemberActionError as error:
+        attach_error(form, error)
+        return _render_member(user, 422, **{form_name: form})
+    message = done.format(name=user.display_name)
+    if wants_fragment():
+        return _render_member(user, announcement=message)
+    flash(message, "success")
+    return redirect(url_for("moderation.user", user_id=user.id), 303)
+
+
+@bp.post("/moderation/users/<int:user_id>/suspend")
+@can("manage_users")
+def suspend(user_id: int):
+    form = SuspendForm(prefix="suspend")
+    return _act(
+        user_id,
+        form,
+        "suspend_form",
+        lambda user: members.suspend(user, current_user, form.until.data, form.reason.data),
+        "{name} is suspended.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/ban")
+@can("manage_users")
+def ban(user_id: int):
+    form = BanForm(prefix="ban")
+    return _act(
+        user_id,
+        form,
+        "ban_form",
+        lambda user: members.ban(user, current_user, form.reason.data),
+        "{name} is banned.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/lift")
+@can("manage_users")
+def lift(user_id: int):
+    form = LiftForm(prefix="lift")
+    return _act(
+        user_id,
+        form,
+        "lift_form",
+        lambda user: members.lift(user, current_user, form.reason.data),
+        "{name} can post again.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/verify")
+@can("manage_users")
+def verify(user_id: int):
+    form = VerifyForm(prefix="verify")
+    return _act(
+        user_id,
+        form,
+        "verify_form",
+        lambda user: members.verify_clinician(
+            user, current_user, form.title.data, form.specialty.data, form.bio.data
+        ),
+        "{name} is now a verified clinician.",
+    )

@@ -1,0 +1,217 @@
+"""Reading the moderation queue: comments by filter, their authors' records and reports.
+
+A page of the queue costs the same few queries whatever its length: comments with their
+posts, parents and authors in one, then the authors' counts and the reports in one each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from ..extensions import db
+from ..models import Comment, Flag, ModerationEvent, Post, User
+from . import service
+
+# filter -> what the tab says
+FILTERS: dict[str, str] = {
+    "held": "Held",
+    "reported": "Reported",
+    "spam": "Spam",
+    "rejected": "Rejected",
+}
+DEFAULT_FILTER = "held"
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    approved: int = 0
+    rejected: int = 0  # rejected by a moderator or a rule, or removed after reports
+    spam: int = 0
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    record: AuthorRecord
+    reports: list[Flag] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    show: str
+    items: list[QueueItem]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    held: int
+    reported: int
+
+
+def _open_report():
+    return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+
+
+def _filter_condition(show: str):
+    if show == "reported":
+        return _open_report()
+    if show == "spam":
+        return Comment.status == "spam"
+    if show == "rejected":
+        return Comment.status.in_(("rejected", "removed"))
+    return Comment.status == "pending"
+
+
+def counts() -> QueueCounts:
+    """Held comments and comments with open reports, in one statement (for the navigation)."""
+    held = select(func.count()).select_from(Comment).where(Comment.status == "pending")
+    reported = select(func.count(func.distinct(Flag.comment_id))).where(Flag.resolved_at.is_(None))
+    row = db.session.execute(select(held.scalar_subquery(), reported.scalar_subquery())).one()
+    return QueueCounts(held=row[0] or 0, reported=row[1] or 0)
+
+
+def author_records(author_ids: set[int]) -> dict[int, AuthorRecord]:
+    """Approved and rejected comment counts per author, in one grouped query."""
+    if not author_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.author_id, Comment.status, func.count())
+        .where(
+            Comment.author_id.in_(author_ids),
+            Comment.status.in_(("approved", "rejected", "removed", "spam")),
+        )
+        .group_by(Comment.author_id, Comment.status)
+    )
+    tallies: dict[int, dict[str, int]] = defaultdict(dict)
+    for author_id, status, count in rows:
+        tallies[author_id][status] = count
+    return {
+        author_id: AuthorRecord(
+            approved=tally.get("approved", 0),
+            rejected=tally.get("rejected", 0) + tally.get("removed", 0),
+            spam=tally.get("spam", 0),
+        )
+        for author_id, tally in tallies.items()
+    }
+
+
+def open_reports(comment_ids: list[int]) -> dict[int, list[Flag]]:
+    """Each comment's undecided reports, oldest first, with their reporters (one query)."""
+    if not comment_ids:
+        return {}
+    flags = db.session.scalars(
+        select(Flag)
+        .where(Flag.comment_id.in_(comment_ids), Flag.resolved_at.is_(None))
+        .options(joinedload(Flag.reporter))
+        .order_by(Flag.created_at, Flag.id)
+    )
+    grouped: dict[int, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        grouped[flag.comment_id].append(flag)
+    return grouped
+
+
+def load(show: str, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+    """One page of the queue under a filter, oldest first, ready to render."""
+    show = show if show in FILTERS else DEFAULT_FILTER
+    condition = _filter_condition(show)
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(condition)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .where(condition)
+            .options(
+                joinedload(Comment.post),
+                joinedload(Comment.author),
+                joinedload(Comment.parent).joinedload(Comment.author),
+            )
+            .order_by(Comment.created_at, Comment.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    records = author_records({c.author_id for c in comments if c.author_id is not None})
+    reports = open_reports([c.id for c in comments])
+    items = [
+        QueueItem(
+            comment=comment,
+            record=records.get(comment.author_id or 0, AuthorRecord()),
+            reports=reports.get(comment.id, []),
+        )
+        for comment in comments
+    ]
+    return QueuePage(show=show, items=items, page=page, pages=pages, total=total)
+
+
+def load_items(comment_ids: list[int]) -> list[QueueItem]:
+    """Queue rows for particular comments (a row re-rendered with its form's errors)."""
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.id.in_(comment_ids))
+            .options(
+                joinedload(Comment.post),
+                joinedload(Comment.author),
+                joinedload(Comment.parent).joinedload(Comment.author),
+            )
+        )
+    )
+    records = author_records({c.author_id for c in comments if c.author_id is not None})
+    reports = open_reports([c.id for c in comments])
+    return [
+        QueueItem(c, records.get(c.author_id or 0, AuthorRecord()), reports.get(c.id, []))
+        for c in comments
+    ]
+
+
+@dataclass(frozen=True)
+class RecentDecision:
+    event: ModerationEvent
+    author_name: str
+    post_title: str
+    undoable: bool
+
+
+def recent_decisions(limit: int = 8) -> list[RecentDecision]:
+    """The latest decisions on comments, each marked undoable or not (two queries)."""
+    author = aliased(User)
+    rows = list(
+        db.session.execute(
+            select(ModerationEvent, Comment, author.display_name, Post.title)
+            .outerjoin(
+                Comment,
+                and_(
+                    ModerationEvent.target_type == "comment",
+                    Comment.id == ModerationEvent.target_id,
+                ),
+            )
+            .outerjoin(author, author.id == Comment.author_id)
+            .outerjoin(Post, Post.id == Comment.post_id)
+            .where(
+                ModerationEvent.target_type == "comment",
+                ModerationEvent.action.in_(service.UNDOABLE_ACTIONS),
+            )
+            .order_by(ModerationEvent.id.desc())
+            .limit(limit)
+        )
+    )
+    latest = service.latest_event_ids(sorted({event.target_id for event, *_ in rows}))
+    return [
+        RecentDecision(
+            event=event,
+            author_name=name or "[deleted account]",
+            post_title=title or "a deleted post",
+            undoable=service.can_undo(event, comment, latest.get(event.target_id)),
+        )
+        for event, comment, name, title in rows
+    ]

@@ -1,0 +1,115 @@
+"""Readers' reports of comments: one per reader per comment, and enough of them hide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Comment, Flag, User
+from ..permissions import restriction_message
+from . import audit, rules
+
+# reason -> how the form and the queue say it
+REPORT_REASONS: dict[str, str] = {
+    "misinformation": "Medical misinformation",
+    "abusive": "Abusive or unkind",
+    "spam": "Spam or advertising",
+    "private_information": "Shares private information",
+    "other": "Something else",
+}
+MAX_NOTE_LENGTH = 500
+
+
+class ReportError(ValueError):
+    """A problem the reader can fix; field names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    created: bool  # False: this reader had already reported the comment
+    hidden: bool  # True: this report was the one that hid the comment
+
+
+def is_reportable(comment: Comment) -> bool:
+    """Readers can report what they can see: approved comments on published posts."""
+    return comment.status == "approved" and comment.post.is_published
+
+
+def already_reported(comment: Comment, reader: User) -> bool:
+    return bool(
+        db.session.scalar(
+            select(exists().where(Flag.comment_id == comment.id, Flag.reporter_id == reader.id))
+        )
+    )
+
+
+def open_report_count(comment: Comment) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Flag)
+            .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+        )
+        or 0
+    )
+
+
+def check_report(comment: Comment, reader: User, reason: str | None, note: str | None) -> str:
+    """The note, cleaned, once everything about the report is checked; else ReportError."""
+    message = restriction_message(reader)
+    if message:
+        raise ReportError("reason", message)
+    if comment.author_id == reader.id:
+        raise ReportError("reason", "You cannot report your own comment.")
+    if not is_reportable(comment):
+        raise ReportError("reason", "This comment can no longer be reported.")
+    if reason not in REPORT_REASONS:
+        raise ReportError("reason", "Choose what is wrong with this comment.")
+    note = (note or "").replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ReportError(
+            "note",
+            f"Notes can be at most {MAX_NOTE_LENGTH} characters; this one has {len(note)}.",
+        )
+    return note
+
+
+def report(comment: Comment, reader: User, reason: str | None, note: str | None) -> ReportOutcome:
+    """Store one reader's report; the report that reaches the limit hides the comment.
+
+    A second report of the same comment by the same reader changes nothing and says so.
+    """
+    note = check_report(comment, reader, reason, note)
+    if already_reported(comment, reader):
+        return ReportOutcome(created=False, hidden=False)
+    db.session.add(Flag(comment_id=comment.id, reporter_id=reader.id, reason=reason, note=note))
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same reader, twice at once: the first one counts
+        db.session.rollback()
+        return ReportOutcome(created=False, hidden=False)
+    hidden = False
+    open_reports = open_report_count(comment)
+    if rules.hidden_by_reports(open_reports):
+        comment.status = "pending"
+        comment.held_reason = rules.HIDDEN_AFTER_REPORTS
+        audit.record(
+            None,
+            "hide_after_reports",
+            "comment",
+            comment.id,
+            reason=f"Hidden after {open_reports} reports from readers",
+            from_status="approved",
+            to_status="pending",
+        )
+        hidden = True
+    db.session.commit()
+    return ReportOutcome(created=True, hidden=hidden)

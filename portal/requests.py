@@ -1,0 +1,29 @@
+"""The request class: htmx-aware, and free of NUL characters in submitted text.
+
+NUL is not text; PostgreSQL refuses it and SQLite stores it silently. Replacing it once,
+where forms are parsed, keeps every field on every database the same.
+"""
+
+from __future__ import annotations
+
+from htmx_flask.requests import HtmxAwareRequest
+from werkzeug.datastructures import MultiDict
+
+REPLACEMENT = "\ufffd"
+
+
+def _without_nul(values: MultiDict) -> MultiDict:
+    cleaned = MultiDict()
+    for key, value in values.items(multi=True):
+        if isinstance(value, str):
+            key, value = key.replace("\x00", REPLACEMENT), value.replace("\x00", REPLACEMENT)
+        cleaned.add(key, value)
+    return cleaned
+
+
+class PortalRequest(HtmxAwareRequest):
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        values = self.__dict__.get("form")
+        if values is not None and any("\x00" in v for _, v in values.items(multi=True)):
+            self.__dict__["form"] = _without_nul(values)

@@ -1,0 +1,489 @@
+"""The moderation queue: an admin reads held comments in context and decides on them, one by one
+or several at once, with JavaScript (htmx fragments) and without (plain forms), and can undo."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import event, select
+
+from portal.extensions import db
+from portal.models import Comment, Flag, ModerationEvent, utcnow
+
+from .conftest import HTMX
+
+
+def text_of(html: str) -> str:
+    """The page's words, without tags, with runs of spaces folded."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def fresh(comment: Comment) -> Comment:
+    db.session.expire_all()
+    return db.session.get(Comment, comment.id)
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture()
+def held(people, post, make_comment):
+    """A clinician's approved answer, and a new patient's reply to it waiting in the queue."""
+    answer = make_comment(post, people["clinician"], "Blood tests are monthly for four years.")
+    reply = make_comment(
+        post,
+        people["patient"],
+        "Can I skip one month while travelling?",
+        parent=answer,
+        status="pending",
+        held_reason="New members' first comments are read by a moderator before they appear.",
+    )
+    return reply
+
+
+def test_queue_shows_each_held_comment_with_its_post_parent_and_author_record(
+    client, people, post, held, make_comment, log_in
+):
+    make_comment(post, people["patient"], "An earlier approved question.")
+    make_comment(post, people["patient"], "Something rejected.", status="rejected")
+    log_in(people["admin"])
+    response = client.get("/moderation")
+    html = response.get_data(as_text=True)
+    words = text_of(html)
+    assert response.status_code == 200
+    assert "<h1>Moderation queue</h1>" in html
+    assert "Comment by RiverWalker on “Alemtuzumab: the long view”" in words
+    assert "Can I skip one month while travelling?" in words
+    assert "In reply to Helen Marsh" in words
+    assert "Blood tests are monthly for four years." in words
+    assert "Patient" in words  # role badge
+    assert "Member for less than a day" in words
+    assert "1 approved, 1 rejected" in words
+    assert "Why it is held: New members' first comments" in words
+    # Emails are for the members page only.
+    assert people["patient"].email not in html
+    # User-written HTML is inert to htmx.
+    assert re.search(r'class="comment__body prose" hx-disable>\s*<p>Can I skip', html)
+
+
+def test_queue_lists_held_comments_oldest_first(client, people, post, make_comment, log_in):
+    now = utcnow()
+    newer = make_comment(post, people["patient"], "Newer question", status="pending")
+    older = make_comment(
+        post, people["caregiver"], "Older question", status="pending", created_at=now - timedelta(1)
+    )
+    log_in(people["admin"])
+    html = client.get("/moderation").get_data(as_text=True)
+    assert html.index(f'id="queue-item-{older.id}"') < html.index(f'id="queue-item-{newer.id}"')
+
+
+def test_queue_for_htmx_is_the_panel_alone_with_the_nav_count_out_of_band(
+    client, people, held, log_in
+):
+    log_in(people["admin"])
+    response = client.get("/moderation?show=held", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div class="queue-panel" id="queue-panel">')
+    assert 'id="moderation-nav-count" hx-swap-oob="true">(1 held)' in html
+
+
+@pytest.mark.parametrize(
+    ("show", "expected", "not_expected"),
+    [
+        ("held", "Held one", "Spam one"),
+        ("spam", "Spam one", "Held one"),
+        ("rejected", "Rejected one", "Held one"),
+        ("reported", "Reported one", "Held one"),
+    ],
+)
+def test_queue_filters(client, people, post, make_comment, log_in, show, expected, not_expected):
+    make_comment(post, people["patient"], "Held one", status="pending")
+    make_comment(post, people["patient"], "Spam one", status="spam")
+    make_comment(post, people["patient"], "Rejected one", status="rejected")
+    make_comment(post, people["patient"], "Removed one", status="removed")
+    reported = make_comment(post, people["patient"], "Reported one")
+    db.session.add(Flag(comment_id=reported.id, reporter_id=people["caregiver"].id, reason="abusive"))
+    db.session.commit()
+    log_in(people["admin"])
+    words = text_of(client.get(f"/moderation?show={show}").get_data(as_text=True))
+    assert expected in words
+    assert not_expected not in words
+    if show == "rejected":
+        assert "Removed one" in words
+
+
+def test_reported_filter_shows_the_reasons_and_notes(client, people, post, make_comment, log_in):
+    comment = make_comment(post, people["patient"], "Stop your treatment, it is poison.")
+    db.session.add_all(
+        [
+            Flag(
+                comment_id=comment.id,
+                reporter_id=people["caregiver"].id,
+                reason="misinformation",
+                note="Dangerous advice.",
+            ),
+            Flag(comment_id=comment.id, reporter_id=people["clinician"].id, reason="other"),
+        ]
+    )
+    db.session.commit()
+    log_in(people["admin"])
+    words = text_of(client.get("/moderation?show=reported").get_data(as_text=True))
+    assert "Reports (2)" in words
+    assert "Medical misinformation , from SteadyHand" in words
+    assert "“Dangerous advice.”" in words
+    assert "Something else , from Helen Marsh" in words
+    assert "Approved, still visible" in words
+    assert "Keep it up" in words and "Remove" in words
+
+
+def test_approve_with_a_plain_form_publishes_it_and_comes_back_to_the_queue(
+    client, people, held, log_in
+):
+    log_in(people["admin"])
+    response = client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/moderation"
+    comment = fresh(held)
+    assert comment.status == "approved"
+    assert comment.moderated_by_id == people["admin"].id
+    page = client.get("/moderation").get_data(as_text=True)
+    assert "Approved: the comment by RiverWalker" in page  # flash
+    assert f'id="queue-item-{held.id}"' not in page
+    assert "(0 held)" in page
+    post_page = client.get(f"/posts/{comment.post.slug}").get_data(as_text=True)
+    assert "Can I skip one month while travelling?" in post_page
+
+
+def test_approve_with_htmx_removes_the_row_and_updates_counts_out_of_band(
+    client, people, held, log_in
+):
+    log_in(people["admin"])
+    response = client.post(
+        f"/moderation/comments/{held.id}",
+        data={"decision": "approve", "show": "held", "page": "1"},
+        headers=HTMX,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"queue-item-{held.id}" not in html  # nothing takes the row's place: it leaves
+    assert 'id="moderation-nav-count" hx-swap-oob="true">(0 held)' in html
+    assert re.search(r'id="queue-tabs"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'id="recently-moderated"[^>]*hx-swap-oob="true"', html)
+    assert '<div id="announcer" hx-swap-oob="innerHTML">Approved: the comment by RiverWalker' in html
+    # The newest decision can be undone, and focus goes to its Undo button.
+    undo = db.session.scalar(select(ModerationEvent).order_by(ModerationEvent.id.desc()))
+    assert f'action="/moderation/decisions/{undo.id}/undo"' in html
+    assert re.search(r'<button type="submit" class="link-button" autofocus>Undo', html)
+    assert fresh(held).status == "approved"
+
+
+def test_reject_needs_a_reason_and_says_so_beside_the_field(client, people, held, log_in):
+    log_in(people["admin"])
+    response = client.post(f"/moderation/comments/{held.id}", data={"decision": "reject"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<h1>Moderation queue</h1>" in html
+    assert re.search(
+        rf'id="c{held.id}-reason-error">Choose a reason, or write one, before rejecting.', html
+    )
+    assert fresh(held).status == "pending"
+
+
+def test_reject_choosing_other_without_words_keeps_the_choice_and_asks_for_words(
+    client, people, held, log_in
+):
+    log_in(people["admin"])
+    response = client.post(
+        f"/moderation/comments/{held.id}",
+        data={"decision": "reject", "reason": "other", "reason_other": ""},
+        headers=HTMX,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.lstrip().startswith(f'<li class="panel queue-item" id="queue-item-{held.id}"')
+    assert "Write the reason the author will see." in html
+    assert '<option value="other" selected>' in html
+
+
+def test_reject_with_a_listed_reason(client, people, held, log_in):
+    log_in(people["admin"])
+    response = client.post(
+        f"/moderation/comments/{held.id}",
+        data={"decision": "reject", "reason": "off_topic"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    comment = fresh(held)
+    assert comment.status == "rejected"
+    assert comment.moderation_reason == "Not about this post"
+
+
+def test_reject_with_written_words_keeps_them_when_too_long(client, people, held, log_in):
+    log_in(people["admin"])
+    too_long = "x" * 501
+    response = client.post(
+        f"/moderation/comments/{held.id}", data={"decision": "reject", "reason_other": too_long}
+    )
+    assert response.status_code == 422
+    assert too_long in response.get_data(as_text=True)
+    response = client.post(
+        f"/moderation/comments/{held.id}",
+        data={"decision": "reject", "reason": "abusive", "reason_other": "Please be kind."},
+    )
+    assert response.status_code == 303
+    assert fresh(held).moderation_reason == "Please be kind."
+
+
+def test_spam(client, people, held, log_in):
+    log_in(people["admin"])
+    response = client.post(f"/moderation/comments/{held.id}", data={"decision": "spam"})
+    assert response.status_code == 303
+    assert fresh(held).status == "spam"
+    words = text_of(client.get("/moderation?show=spam").get_data(as_text=True))
+    assert "Can I skip one month while travelling?" in words
+
+
+def test_an_unknown_decision_is_refused_without_change(client, people, held, log_in):
+    log_in(people["admin"])
+    response = client.post(f"/moderation/comments/{held.id}", data={"decision": "delete"})
+    assert response.status_code == 422
+    assert "Choose approve, reject or spam." in response.get_data(as_text=True)
+    assert fresh(held).status == "pending"
+
+
+def test_deciding_on_a_missing_comment_is_404(client, people, log_in):
+    log_in(people["admin"])
+    assert client.post("/moderation/comments/999", data={"decision": "approve"}).status_code == 404
+
+
+def test_removing_a_reported_comment_keeps_its_replies_in_the_thread(
+    client, people, post, make_comment, log_in
+):
+    comment = make_comment(post, people["caregiver"], "Questionable advice.")
+    make_comment(post, people["patient"], "A reply to it.", parent=comment)
+    db.session.add(Flag(comment_id=comment.id, reporter_id=people["patient"].id, reason="spam"))
+    db.session.commit()
+    log_in(people["admin"])
+    response = client.post(
+        f"/moderation/comments/{comment.id}",
+        data={"decision": "reject", "reason": "misinformation", "show": "reported"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/moderation?show=reported"
+    assert fresh(comment).status == "removed"
+    flag = db.session.scalar(select(Flag))
+    assert flag.resolved_at is not None  # the report is dealt with
+    page = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "[deleted]" in page and "A reply to it." in page
+    assert "Questionable advice." not in page
+
+
+def test_bulk_approve_with_a_plain_form(client, people, post, make_comment, log_in):
+    first = make_comment(post, people["patient"], "One", status="pending")
+    second = make_comment(post, people["caregiver"], "Two", status="pending")
+    third = make_comment(post, people["caregiver"], "Three", status="pending")
+    log_in(people["admin"])
+    page = client.get("/moderation").get_data(as_text=True)
+    # The boxes sit in the rows and belong to the form for several rows.
+    assert f'name="comment_ids" value="{first.id}" form="bulk-form"' in page
+    assert 'id="bulk-form"' in page
+    response = client.post(
+        "/moderation/bulk",
+        data={"comment_ids": [first.id, second.id], "decision": "approve"},
+    )
+    assert response.status_code == 303
+    assert [fresh(c).status for c in (first, second, third)] == ["approved", "approved", "pending"]
+    assert "Approved 2 comments." in client.get("/moderation").get_data(as_text=True)
+    actions = db.session.scalars(select(ModerationEvent.action)).all()
+    assert actions == ["approve", "approve"]
+
+
+def test_bulk_reject_with_htmx_answers_with_the_panel(client, people, post, make_comment, log_in):
+    first = make_comment(post, people["patient"], "One", status="pending")
+    second = make_comment(post, people["caregiver"], "Two", status="pending")
+    log_in(people["admin"])
+    response = client.post(
+        "/moderation/bulk",
+        data={"comment_ids": [first.id, second.id], "decision": "reject", "reason": "abusive"},
+        headers=HTMX,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="queue-panel"' in html and "<html" not in html
+    assert "Rejected 2 comments." in html
+    assert 'id="moderation-nav-count" hx-swap-oob="true">(0 held)' in html
+    assert {fresh(first).status, fresh(second).status} == {"rejected"}
+    assert fresh(first).moderation_reason == "Unkind or abusive"
+
+
+def test_bulk_reject_without_a_reason_keeps_the_ticks(client, people, post, make_comment, log_in):
+    first = make_comment(post, people["patient"], "One", status="pending")
+    log_in(people["admin"])
+    response = client.post(
+        "/moderation/bulk", data={"comment_ids": [first.id], "decision": "reject"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose a reason, or write one, before rejecting." in html
+    assert f'value="{first.id}" form="bulk-form" checked' in html
+    assert fresh(first).status == "pending"
+
+
+def test_bulk_with_nothing_ticked_says_so(client, people, held, log_in):
+    log_in(people["admin"])
+    response = client.post("/moderation/bulk", data={"decision": "approve"}, headers=HTMX)
+    assert response.status_code == 422
+    assert "Select at least one comment first." in response.get_data(as_text=True)
+
+
+def test_undo_puts_the_comment_back_and_is_logged(client, people, held, log_in):
+    log_in(people["admin"])
+    client.post(
+        f"/moderation/comments/{held.id}", data={"decision": "reject", "reason": "abusive"}
+    )
+    decision = db.session.scalar(select(ModerationEvent))
+    page = client.get("/moderation").get_data(as_text=True)
+    assert "Recently moderated" in page
+    assert f'action="/moderation/decisions/{decision.id}/undo"' in page
+    response = client.post(f"/moderation/decisions/{decision.id}/undo", data={"show": "held"})
+    assert response.status_code == 303
+    comment = fresh(held)
+    assert comment.status == "pending"
+    assert comment.moderation_reason == ""
+    assert f'id="queue-item-{held.id}"' in client.get("/moderation").get_data(as_text=True)
+    undo = db.session.scalar(select(ModerationEvent).where(ModerationEvent.action == "undo"))
+    assert (undo.from_status, undo.to_status) == ("rejected", "pending")
+    # The original event is untouched: the log only grows.
+    db.session.refresh(decision)
+    assert (decision.action, decision.from_status, decision.to_status) == (
+        "reject",
+        "pending",
+        "rejected",
+    )
+
+
+def test_undo_with_htmx_answers_with_the_panel_holding_the_row_again(
+    client, people, held, log_in
+):
+    log_in(people["admin"])
+    client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"}, headers=HTMX)
+    decision = db.session.scalar(select(ModerationEvent))
+    response = client.post(
+        f"/moderation/decisions/{decision.id}/undo", data={"show": "held"}, headers=HTMX
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="queue-item-{held.id}"' in html
+    assert "Undone. The comment is back as it was." in html
+    assert 'id="moderation-nav-count" hx-swap-oob="true">(1 held)' in html
+
+
+def test_only_the_latest_decision_can_be_undone_and_only_once(client, people, held, log_in):
+    log_in(people["admin"])
+    client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"})
+    decision = db.session.scalar(select(ModerationEvent))
+    assert client.post(f"/moderation/decisions/{decision.id}/undo").status_code == 303
+    again = client.post(f"/moderation/decisions/{decision.id}/undo")
+    assert again.status_code == 422
+    assert "cannot be undone any more" in again.get_data(as_text=True)
+    assert fresh(held).status == "pending"
+
+
+def test_undo_reopens_the_reports_a_decision_closed(client, people, post, make_comment, log_in):
+    comment = make_comment(post, people["patient"], "Reported words.")
+    db.session.add(Flag(comment_id=comment.id, reporter_id=people["caregiver"].id, reason="spam"))
+    db.session.commit()
+    log_in(people["admin"])
+    client.post(f"/moderation/comments/{comment.id}", data={"decision": "approve"})
+    assert db.session.scalar(select(Flag.resolved_at)) is not None
+    decision = db.session.scalar(select(ModerationEvent))
+    client.post(f"/moderation/decisions/{decision.id}/undo")
+    db.session.expire_all()
+    assert db.session.scalar(select(Flag.resolved_at)) is None
+    assert "Reported words." in client.get("/moderation?show=reported").get_data(as_text=True)
+
+
+def test_undo_of_a_missing_decision_is_404(client, people, log_in):
+    log_in(people["admin"])
+    assert client.post("/moderation/decisions/12345/undo").status_code == 404
+
+
+def test_queue_page_costs_the_same_statements_however_long_it_is(
+    client, people, post, make_user, make_comment, log_in
+):
+    def add_held_reply() -> None:
+        author = make_user("patient")
+        parent = make_comment(post, people["clinician"], "An answer.")
+        comment = make_comment(post, author, "A held reply.", parent=parent, status="pending")
+        db.session.add(Flag(comment_id=comment.id, reporter_id=people["caregiver"].id, reason="spam"))
+        db.session.commit()
+
+    add_held_reply()
+    log_in(people["admin"])
+    client.get("/moderation")  # warm up: nothing first-time-only is counted
+    with counted_statements() as few:
+        assert client.get("/moderation").status_code == 200
+    for _ in range(12):
+        add_held_reply()
+    with counted_statements() as many:
+        html = client.get("/moderation").get_data(as_text=True)
+    assert html.count('class="panel queue-item"') == 13
+    assert len(many) == len(few), "the queue must not query per row"
+
+
+def test_navigation_shows_the_held_count_to_admins_only(client, people, held, log_in):
+    assert "moderation-nav-count" not in client.get("/").get_data(as_text=True)
+    log_in(people["clinician"])
+    assert "moderation-nav-count" not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    log_in(people["admin"])
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<a href="/moderation">Moderation <span class="count" id="moderation-nav-count">\(1 held\)', html)
+    assert '<a href="/moderation/users">Members</a>' in html
+    assert '<a href="/moderation/log">Audit log</a>' in html
+
+
+def test_the_nav_count_is_one_query(client, people, held, log_in):
+    log_in(people["admin"])
+    client.get("/privacy")
+    with counted_statements() as statements:
+        client.get("/privacy")
+    counting = [s for s in statements if "count(" in s.lower() and "comments" in s.lower()]
+    assert len([s for s in counting if "flags" in s.lower()]) == 1
+
+
+@pytest.mark.parametrize("role", ["patient", "caregiver", "clinician", "suspended"])
+def test_the_queue_and_its_actions_are_for_admins(client, people, held, log_in, role):
+    log_in(people[role])
+    assert client.get("/moderation").status_code == 403
+    assert client.get("/moderation", headers=HTMX).status_code == 403
+    response = client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"})
+    assert response.status_code == 403
+    assert client.post("/moderation/bulk", data={"comment_ids": [held.id]}).status_code == 403
+    assert fresh(held).status == "pending"
+
+
+def test_visitors_are_sent_to_log_in(client, held):
+    response = client.get("/moderation")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/moderation")
+    htmx = client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"}, headers=HTMX)
+    assert htmx.status_code == 401
+    assert htmx.headers["HX-Redirect"].startswith("/login")
