@@ -5,7 +5,7 @@ Every page here answers htmx with the partial the full page includes.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -60,7 +60,8 @@ def questions() -> str:
         post_slug=request.args.get("post", "").strip()[:120],
         tag_slug=request.args.get("tag", "").strip()[:80],
     )
-    queue = service.waiting_questions(question_filter, _page_arg())
+    per_page = current_app.config.get("QUESTIONS_PER_PAGE", service.QUESTIONS_PER_PAGE)
+    queue = service.waiting_questions(question_filter, _page_arg(), per_page)
     template = "clinic/_question_list.html" if _fragment_wanted() else "clinic/questions.html"
     return render_template(template, queue=queue)
 

@@ -24,7 +24,7 @@ PER_PAGE = 50
 
 
 class MemberActionError(ValueError):
-    """A problem the admin can fix; field names the form field it belongs to."""
+    """A problem the admin can fix; field names the form field it belongs to ("": the action)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -77,7 +77,7 @@ def _checked_reason(reason: str | None, *, required: bool) -> str:
 
 def _not_yourself(user: User, admin: User) -> None:
     if user.id == admin.id:
-        raise MemberActionError("reason", "You cannot restrict your own account.")
+        raise MemberActionError("", "You cannot restrict your own account.")
 
 
 def suspension_end(until: date | None, today: date | None = None) -> datetime:
@@ -128,7 +128,7 @@ def ban(user: User, admin: User, reason: str | None) -> None:
 def lift(user: User, admin: User, reason: str | None = "") -> None:
     """End a suspension or ban now."""
     if user.status == "active":
-        raise MemberActionError("reason", "This account is not suspended or banned.")
+        raise MemberActionError("", "This account is not suspended or banned.")
     reason = _checked_reason(reason, required=False)
     old_status = user.status
     user.status, user.suspended_until, user.status_reason = "active", None, ""
@@ -143,7 +143,7 @@ def verify_clinician(
 ) -> None:
     """Make a member a verified clinician with the profile readers see beside their posts."""
     if user.role == "admin":
-        raise MemberActionError("title", "Admins already have every permission a clinician has.")
+        raise MemberActionError("", "Admins already have every permission a clinician has.")
     title, specialty, bio = (title or "").strip(), (specialty or "").strip(), (bio or "").strip()
     if not title:
         raise MemberActionError("title", "Enter their job title, like “Consultant Neurologist”.")
