@@ -244,6 +244,15 @@ def render_markdown(source: str) -> str:
     return _render(source, _COMMENT_POLICY)
 
 
+# A wide table scrolls inside its own focusable region instead of making the page scroll
+# sideways on a phone. Added after cleaning, so the wrapper is ours, never the writer's.
+_TABLE_WRAPPER = '<div class="table-wrap" role="region" aria-label="Table" tabindex="0"><table>'
+
+
+def _wrap_tables(html: str) -> str:
+    return html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
+
+
 def render_post_markdown(source: str) -> str:
     """Render a clinician's post: the comment policy plus headings, rules and tables.
 
@@ -251,7 +260,7 @@ def render_post_markdown(source: str) -> str:
     everything else, including the link rules and the absence of images and raw HTML, is the
     same as :func:`render_markdown`.
     """
-    return _render(source, _POST_POLICY)
+    return _wrap_tables(_render(source, _POST_POLICY))
 
 
 class _LinkCounter(HTMLParser):

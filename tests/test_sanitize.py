@@ -436,3 +436,10 @@ def test_all_hostile_cases_adds_the_shared_corpus(tmp_path, monkeypatch) -> None
     assert "shared one" in cases
     monkeypatch.delenv(CORPUS_DIR_VARIABLE)
     assert "shared one" not in all_hostile_cases()
+
+
+def test_post_tables_scroll_inside_a_labelled_region() -> None:
+    html = render_post_markdown("| dose | when |\n|---|---|\n| 12 mg | day 1-5 |")
+    assert html.startswith('<div class="table-wrap" role="region" aria-label="Table" tabindex="0">')
+    assert html.endswith("</table></div>")
+    assert "table-wrap" not in render_markdown("| a |\n|---|\n| b |")
