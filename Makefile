@@ -26,11 +26,12 @@ run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # SQLite by default. With PORTAL_TEST_DATABASE_URL (PostgreSQL) and PORTAL_RATELIMIT_STORAGE_URL
-# (Redis) set, the same suite runs against them, plus the tests marked multiprocess.
+# (Redis) set, the same suite runs against them, plus the tests marked multiprocess (which
+# tests/conftest.py deselects otherwise).
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(if $(PORTAL_TEST_DATABASE_URL),,-m "not multiprocess")
+	$(BIN)/python -m pytest
 
 # Seeds a fresh database, loads it under gunicorn, checks the budgets in docs/PERFORMANCE.md.
 # wrk is installed when we may (root); otherwise the Python load client stands in.

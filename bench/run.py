@@ -179,7 +179,7 @@ def _run_in(folder: Path, seconds: float, write_doc: bool) -> int:
         "PORTAL_RATELIMIT_ENABLED": "0",
     }
     print("Loading the portal under gunicorn …", flush=True)
-    with gunicorn("portal:create_app()", environment) as server:
+    with gunicorn("portal:create_app()", environment, folder / "portal.log") as server:
         _measure_pages(server, seeded, rows, seconds)
         print(f"  posting comments, {len(seeded.writer_emails)} at once …", flush=True)
         writes = post_comments(
@@ -196,7 +196,8 @@ def _run_in(folder: Path, seconds: float, write_doc: bool) -> int:
     bare_rows = [PageRow("bare", "Bare Flask, same size", "/", "visitor")]
     bare_rows.append(PageRow("barec8", "Bare Flask, same size", "/", "visitor"))
     print(f"Loading a bare Flask app serving {ceiling_size:,} constant bytes …", flush=True)
-    with gunicorn("bench.bare_app:app", {"BENCH_BARE_BYTES": str(ceiling_size)}) as server:
+    bare_environment = {"BENCH_BARE_BYTES": str(ceiling_size)}
+    with gunicorn("bench.bare_app:app", bare_environment, folder / "bare.log") as server:
         for row in bare_rows:
             connections = 8 if row.key == "barec8" else 1
             row.raw_bytes = row.gzip_bytes = ceiling_size

@@ -51,16 +51,22 @@ def _wait_until_serving(server: Server, process: subprocess.Popen, seconds: floa
 
 
 @contextmanager
-def gunicorn(app_spec: str, environment: dict[str, str]) -> Iterator[Server]:
-    """Serve app_spec with the production settings (sync workers) until the block ends."""
+def gunicorn(app_spec: str, environment: dict[str, str], log: Path) -> Iterator[Server]:
+    """Serve app_spec with the production settings (sync workers) until the block ends.
+
+    The server's output (one line per request) goes to log, not to the benchmark's report.
+    """
     server = Server(HOST, free_port())
     command = [sys.executable, "-m", "gunicorn", app_spec]
     command += ["--workers", str(WORKERS), "--worker-class", "sync"]
     command += ["--bind", f"{server.host}:{server.port}", "--log-level", "warning"]
+    log_file = log.open("ab")
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
         env={**os.environ, **environment},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so the workers stop with it
     )
     try:
@@ -74,3 +80,4 @@ def gunicorn(app_spec: str, environment: dict[str, str]) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
+        log_file.close()

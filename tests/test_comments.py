@@ -402,3 +402,12 @@ def test_comment_permalink_route_and_card_fragment(client, post, people, make_co
     assert f'id="comment-card-{comment.id}"' in card and "Linkable" in card
     pending = make_comment(post, people["patient"], "Not public", status="pending")
     assert client.get(f"/comments/{pending.id}", headers=HTMX).status_code == 404
+
+
+def test_a_closed_post_says_so_instead_of_offering_the_form(client, post, people, log_in):
+    post.comments_open = False
+    db.session.commit()
+    log_in(people["patient"])
+    html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "Comments are closed on this post." in html
+    assert "Leave a reply" not in html

@@ -119,7 +119,9 @@ def test_queue_filters(client, people, post, make_comment, log_in, show, expecte
     make_comment(post, people["patient"], "Rejected one", status="rejected")
     make_comment(post, people["patient"], "Removed one", status="removed")
     reported = make_comment(post, people["patient"], "Reported one")
-    db.session.add(Flag(comment_id=reported.id, reporter_id=people["caregiver"].id, reason="abusive"))
+    db.session.add(
+        Flag(comment_id=reported.id, reporter_id=people["caregiver"].id, reason="abusive")
+    )
     db.session.commit()
     log_in(people["admin"])
     words = text_of(client.get(f"/moderation?show={show}").get_data(as_text=True))
@@ -186,7 +188,9 @@ def test_approve_with_htmx_removes_the_row_and_updates_counts_out_of_band(
     assert 'id="moderation-nav-count" hx-swap-oob="true">(0 held)' in html
     assert re.search(r'id="queue-tabs"[^>]*hx-swap-oob="true"', html)
     assert re.search(r'id="recently-moderated"[^>]*hx-swap-oob="true"', html)
-    assert '<div id="announcer" hx-swap-oob="innerHTML">Approved: the comment by RiverWalker' in html
+    assert (
+        '<div id="announcer" hx-swap-oob="innerHTML">Approved: the comment by RiverWalker' in html
+    )
     # The newest decision can be undone, and focus goes to its Undo button.
     undo = db.session.scalar(select(ModerationEvent).order_by(ModerationEvent.id.desc()))
     assert f'action="/moderation/decisions/{undo.id}/undo"' in html
@@ -266,6 +270,18 @@ def test_an_unknown_decision_is_refused_without_change(client, people, held, log
     assert response.status_code == 422
     assert "Choose approve, reject or spam." in response.get_data(as_text=True)
     assert fresh(held).status == "pending"
+
+
+def test_a_comment_its_author_deleted_cannot_be_brought_back(
+    client, people, post, make_comment, log_in
+):
+    tombstone = make_comment(post, people["patient"], "", status="deleted")
+    log_in(people["admin"])
+    response = client.post(f"/moderation/comments/{tombstone.id}", data={"decision": "approve"})
+    assert response.status_code == 422
+    assert "Its author has deleted this comment." in response.get_data(as_text=True)
+    client.post("/moderation/bulk", data={"comment_ids": [tombstone.id], "decision": "approve"})
+    assert fresh(tombstone).status == "deleted"
 
 
 def test_deciding_on_a_missing_comment_is_404(client, people, log_in):
@@ -355,9 +371,7 @@ def test_bulk_with_nothing_ticked_says_so(client, people, held, log_in):
 
 def test_undo_puts_the_comment_back_and_is_logged(client, people, held, log_in):
     log_in(people["admin"])
-    client.post(
-        f"/moderation/comments/{held.id}", data={"decision": "reject", "reason": "abusive"}
-    )
+    client.post(f"/moderation/comments/{held.id}", data={"decision": "reject", "reason": "abusive"})
     decision = db.session.scalar(select(ModerationEvent))
     page = client.get("/moderation").get_data(as_text=True)
     assert "Recently moderated" in page
@@ -379,9 +393,7 @@ def test_undo_puts_the_comment_back_and_is_logged(client, people, held, log_in):
     )
 
 
-def test_undo_with_htmx_answers_with_the_panel_holding_the_row_again(
-    client, people, held, log_in
-):
+def test_undo_with_htmx_answers_with_the_panel_holding_the_row_again(client, people, held, log_in):
     log_in(people["admin"])
     client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"}, headers=HTMX)
     decision = db.session.scalar(select(ModerationEvent))
@@ -432,7 +444,9 @@ def test_queue_page_costs_the_same_statements_however_long_it_is(
         author = make_user("patient")
         parent = make_comment(post, people["clinician"], "An answer.")
         comment = make_comment(post, author, "A held reply.", parent=parent, status="pending")
-        db.session.add(Flag(comment_id=comment.id, reporter_id=people["caregiver"].id, reason="spam"))
+        db.session.add(
+            Flag(comment_id=comment.id, reporter_id=people["caregiver"].id, reason="spam")
+        )
         db.session.commit()
 
     add_held_reply()
@@ -455,7 +469,8 @@ def test_navigation_shows_the_held_count_to_admins_only(client, people, held, lo
     client.post("/logout")
     log_in(people["admin"])
     html = client.get("/").get_data(as_text=True)
-    assert re.search(r'<a href="/moderation">Moderation <span class="count" id="moderation-nav-count">\(1 held\)', html)
+    nav_link = '<a href="/moderation">Moderation <span class="count" id="moderation-nav-count">'
+    assert nav_link + "(1 held)</span>" in html
     assert '<a href="/moderation/users">Members</a>' in html
     assert '<a href="/moderation/log">Audit log</a>' in html
 
@@ -484,6 +499,8 @@ def test_visitors_are_sent_to_log_in(client, held):
     response = client.get("/moderation")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=/moderation")
-    htmx = client.post(f"/moderation/comments/{held.id}", data={"decision": "approve"}, headers=HTMX)
+    htmx = client.post(
+        f"/moderation/comments/{held.id}", data={"decision": "approve"}, headers=HTMX
+    )
     assert htmx.status_code == 401
     assert htmx.headers["HX-Redirect"].startswith("/login")

@@ -92,7 +92,7 @@ def test_live_preview_returns_only_the_panel_and_uses_the_post_policy(client, pe
     assert sanitize.render_post_markdown(hostile) in html
     assert "<script>" not in html and 'href="javascript:' not in html and "<img" not in html
     assert "<h2>Heading</h2>" in html  # headings are clamped below the page's h1
-    assert 'hx-disable' in html
+    assert "hx-disable" in html
     assert stored("Ocrelizumab: what the infusions are like") is None
 
 
@@ -184,9 +184,7 @@ def test_the_longest_allowed_post_fits_through_the_request_limit(client, people,
     log_in(people["clinician"])
     body = ("Überwachung — ß " * 6250)[:100_000]
     references = "r" * 20_000
-    response = client.post(
-        "/clinic/posts/new", data=editor_data(body=body, references=references)
-    )
+    response = client.post("/clinic/posts/new", data=editor_data(body=body, references=references))
     assert response.status_code == 303
     post = stored("Ocrelizumab: what the infusions are like")
     assert len(post.body_source) == 100_000 and len(post.references_source) == 20_000
@@ -211,9 +209,7 @@ def test_slugs_are_readable_and_unique(client, people, log_in):
     assert slugs == ["vitamin-d-ms", "vitamin-d-ms-2", "vitamin-d-ms-3"]
 
 
-def test_retitling_a_published_post_moves_it_and_the_old_address_redirects(
-    client, people, log_in
-):
+def test_retitling_a_published_post_moves_it_and_the_old_address_redirects(client, people, log_in):
     log_in(people["clinician"])
     client.post("/clinic/posts/new", data=editor_data(title="Cladribine tablets", action="publish"))
     post = stored("Cladribine tablets")
@@ -223,7 +219,9 @@ def test_retitling_a_published_post_moves_it_and_the_old_address_redirects(
     assert post.slug == "cladribine-the-review"
     for old in ("cladribine-tablets", "cladribine-year-two"):
         moved = client.get(f"/posts/{old}")
-        assert moved.status_code == 301 and moved.headers["Location"] == "/posts/cladribine-the-review"
+        assert (
+            moved.status_code == 301 and moved.headers["Location"] == "/posts/cladribine-the-review"
+        )
     # Another post never takes an address that still redirects.
     client.post("/clinic/posts/new", data=editor_data(title="Cladribine tablets", action="publish"))
     assert stored("Cladribine tablets").slug == "cladribine-tablets-2"

@@ -53,7 +53,7 @@ def test_members_see_a_report_action_on_others_approved_comments(
     assert f'hx-get="/comments/{comment.id}/report"' in html
     assert f'hx-target="#report-slot-{comment.id}"' in html
     assert f'id="report-slot-{comment.id}"' in html
-    assert "Report<span class=\"visually-hidden\"> the comment by SteadyHand</span>" in html
+    assert 'Report<span class="visually-hidden"> the comment by SteadyHand</span>' in html
     assert f'href="/comments/{own.id}/report"' not in html  # never one's own
 
 
@@ -113,9 +113,7 @@ def test_reporting_with_a_plain_form_thanks_the_reader_on_the_comment(
     assert fresh(comment).status == "approved"  # one report does not hide it
 
 
-def test_reporting_with_htmx_answers_with_a_thank_you_in_the_slot(
-    client, people, comment, log_in
-):
+def test_reporting_with_htmx_answers_with_a_thank_you_in_the_slot(client, people, comment, log_in):
     log_in(people["patient"])
     response = report(client, comment, headers=HTMX, reason="abusive")
     html = response.get_data(as_text=True)
@@ -190,9 +188,7 @@ def test_visitors_are_asked_to_log_in(client, comment):
     assert report(client, comment, headers=HTMX).status_code == 401
 
 
-def test_held_or_missing_comments_cannot_be_reported(
-    client, people, post, make_comment, log_in
-):
+def test_held_or_missing_comments_cannot_be_reported(client, people, post, make_comment, log_in):
     held = make_comment(post, people["caregiver"], "Waiting.", status="pending")
     log_in(people["patient"])
     assert client.get(f"/comments/{held.id}/report").status_code == 404
@@ -239,9 +235,7 @@ def test_enough_distinct_reports_hide_the_comment_until_a_moderator_decides(
     assert "You should stop" in client.get(f"/posts/{post.slug}").get_data(as_text=True)
 
 
-def test_the_number_of_reports_that_hides_comes_from_the_settings(
-    client, people, comment, log_in
-):
+def test_the_number_of_reports_that_hides_comes_from_the_settings(client, people, comment, log_in):
     rules.current_settings().reports_to_hide = 1
     db.session.commit()
     log_in(people["patient"])

@@ -83,9 +83,7 @@ def failed(form, question: Comment | None, question_id: int | None) -> Response:
     if not request.htmx:
         html = render_template("clinic/answer.html", question=question, form=form)
         return Response(html, status=422)
-    html = render_template(
-        "clinic/_answer_form.html", question=question, form=form, inline=True
-    )
+    html = render_template("clinic/_answer_form.html", question=question, form=form, inline=True)
     response = Response(html, status=422)
     response.headers["HX-Retarget"] = f"#answer-form-{question.id}"
     response.headers["HX-Reswap"] = "outerHTML"

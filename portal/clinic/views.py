@@ -130,7 +130,7 @@ def _save_from_editor(post: Post | None):
     if post.is_published:
         flash("Your post is published." if publishing else "Your changes are published.", "success")
         return redirect(url_for("posts.show", slug=post.slug), 303)
-    flash("Draft saved. Only you and the admins can see it.", "success")
+    flash("Draft saved. Only its author and the admins can see it.", "success")
     return redirect(url_for("clinic.edit_post", post_id=post.id), 303)
 
 

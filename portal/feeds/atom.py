@@ -57,14 +57,14 @@ def _timestamp(moment: datetime) -> str:
 
 
 def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str):
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", attributes)
+    element = ET.SubElement(parent, name, attributes)
     if text is not None:
         element.text = xml_safe(text)
     return element
 
 
 def _link(parent: ET.Element, href: str, rel: str, media_type: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM_NS}}}link", {"rel": rel, "type": media_type, "href": href})
+    ET.SubElement(parent, "link", {"rel": rel, "type": media_type, "href": href})
 
 
 def _entry(parent: ET.Element, entry: Entry) -> None:
@@ -89,7 +89,8 @@ def _entry(parent: ET.Element, entry: Entry) -> None:
 
 def render(feed: Feed) -> bytes:
     """The feed as a UTF-8 Atom document."""
-    root = ET.Element(f"{{{ATOM_NS}}}feed")
+    # Unprefixed names under one default namespace declaration: the usual way Atom is written.
+    root = ET.Element("feed", {"xmlns": ATOM_NS})
     _add(root, "id", feed.id)
     _add(root, "title", feed.title, type="text")
     if feed.subtitle:
@@ -100,5 +101,5 @@ def render(feed: Feed) -> bytes:
     _add(root, "generator", "Treatment Talk")
     for entry in feed.entries:
         _entry(root, entry)
-    body = ET.tostring(root, encoding="unicode", default_namespace=ATOM_NS)
+    body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from ..models import utcnow
+
 # comment status -> how the queue says it
 QUEUE_STATUSES: dict[str, str] = {
     "pending": "Held",
@@ -23,8 +25,6 @@ QUEUE_STATUSES: dict[str, str] = {
 
 def account_age(created_at: datetime | None, now: datetime | None = None) -> str:
     """How long an account has existed, in plain words ("3 days", "2 months")."""
-    from ..models import utcnow
-
     if created_at is None:
         return "unknown"
     days = ((now or utcnow()) - created_at).days

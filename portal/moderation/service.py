@@ -121,6 +121,8 @@ def moderate(
     Rejecting a comment readers could see (one that was reported) removes it instead, so the
     thread keeps its shape. Raises ModerationError for a missing or too long reason.
     """
+    if comment.status == "deleted":
+        raise ModerationError("decision", "Its author has deleted this comment.")
     reason = _checked_reason(decision, reason_choice, reason_other)
     event = _apply(comment, moderator, decision, reason, was_public=has_reports(comment))
     db.session.commit()
@@ -142,7 +144,9 @@ def moderate_many(
     reason = _checked_reason(decision, reason_choice, reason_other)
     comments = list(
         db.session.scalars(
-            select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.created_at)
+            select(Comment)
+            .where(Comment.id.in_(comment_ids), Comment.status != "deleted")
+            .order_by(Comment.created_at)
         )
     )
     reported = set(

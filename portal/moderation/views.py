@@ -48,8 +48,18 @@ def render_queue(
     notice: str = "",
 ):
     """The queue page, or for htmx its panel (with the navigation count out of band)."""
+    queue_page = queue.load(show, page)
+    shown = {item.comment.id for item in queue_page.items}
+    # A row that is no longer on this page cannot show its form's errors: say them on top.
+    notice = notice or " ".join(
+        message
+        for comment_id, form in (row_forms or {}).items()
+        if comment_id not in shown
+        for messages in form.errors.values()
+        for message in messages
+    )
     context = {
-        "queue_page": queue.load(show, page),
+        "queue_page": queue_page,
         "queue_counts": queue.counts(),
         "recent": queue.recent_decisions(),
         "row_forms": row_forms or {},
@@ -71,7 +81,9 @@ def queue_page():
 
 def _done(event: ModerationEvent, comment: Comment) -> str:
     name = comment.author.display_name if comment.author else "a deleted account"
-    return f"{audit.ACTIONS[event.action]}: the comment by {name}. Undo is under Recently moderated."
+    return (
+        f"{audit.ACTIONS[event.action]}: the comment by {name}. Undo is under Recently moderated."
+    )
 
 
 @bp.post("/moderation/comments/<int:comment_id>")
@@ -144,7 +156,10 @@ def bulk():
         return render_queue(show, page, status=422, bulk_form=form, selected=selected)
     verb = "Approved" if form.decision.data == "approve" else "Rejected"
     count = len(events)
-    message = f"{verb} {count} comment{'' if count == 1 else 's'}. You can undo each one below."
+    message = (
+        f"{verb} {count} comment{'' if count == 1 else 's'}. "
+        "Each can be undone under Recently moderated."
+    )
     if wants_fragment():
         return render_queue(show, page, announcement=message)
     flash(message, "success")

@@ -28,7 +28,7 @@ SLUG_BASE_MAX = 100
 
 
 class PostInvalid(ValueError):
-    """Problems the writer can fix, as {field name: message}; the form shows each beside its field."""
+    """Problems the writer can fix, as {field name: message}, each shown beside its field."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
@@ -85,7 +85,11 @@ def _check_tags(text: str, errors: dict[str, str]) -> list[str]:
         if not any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", name)):
             errors["tags"] = f"“{name}” needs at least one letter or digit (A–Z, 0–9)."
             return []
-    names = tags.parse_tag_list(text)
+    # Spellings that slug alike ("beta-interferon", "Beta Interferon") name one treatment.
+    by_slug: dict[str, str] = {}
+    for name in tags.parse_tag_list(text):
+        by_slug.setdefault(slugify(name), name)
+    names = list(by_slug.values())
     if len(names) > TAGS_MAX:
         errors["tags"] = f"Use at most {TAGS_MAX} treatment names; this has {len(names)}."
         return []
@@ -274,9 +278,7 @@ def posts_by(author: User) -> list[Post]:
     changed = func.coalesce(Post.updated_at, Post.published_at, Post.created_at)
     return list(
         db.session.scalars(
-            select(Post)
-            .where(Post.author_id == author.id)
-            .order_by(changed.desc(), Post.id.desc())
+            select(Post).where(Post.author_id == author.id).order_by(changed.desc(), Post.id.desc())
         )
     )
 
@@ -284,4 +286,3 @@ def posts_by(author: User) -> list[Post]:
 def tag_text(post: Post) -> str:
     """The tags as the editor shows them: comma-separated names."""
     return ", ".join(tag.name for tag in post.tags)
-

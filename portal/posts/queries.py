@@ -47,7 +47,8 @@ def published_page(page: int, per_page: int, tag: Tag | None = None) -> PostPage
         db.session.scalars(
             select(Post)
             .where(*conditions)
-            .options(selectinload(Post.author), selectinload(Post.tags))
+            # Authors in the same query (one each); tags by a second (a list each).
+            .options(joinedload(Post.author), selectinload(Post.tags))
             .order_by(Post.published_at.desc(), Post.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,7 +19,7 @@ from .. import threads
 from ..comments.forms import CommentForm
 from ..extensions import db
 from ..models import Comment, Post
-from . import queries
+from . import caching, queries
 
 bp = Blueprint("posts", __name__)
 
@@ -58,13 +67,16 @@ def show(slug: str):
         abort(404)
     if not queries.can_read(post):
         abort(404)
+    etag = caching.visitor_etag(post)
+    if caching.unchanged(etag):
+        return caching.not_modified(etag)  # the visitor's copy is current: no render, no body
     reply_to = None
     reply_id = request.args.get("replytocom", type=int)
     if reply_id is not None and current_user.is_authenticated:
         reply_to = db.session.scalar(
             threads.select_visible(post, current_user).where(Comment.id == reply_id)
         )
-    return render_post_page(post, reply_to=reply_to)
+    return caching.tag_response(make_response(render_post_page(post, reply_to=reply_to)), etag)
 
 
 @bp.get("/posts/<slug>/threads")

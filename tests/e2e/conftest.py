@@ -1,0 +1,221 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against a live portal.
+
+Each journey gets its own server on a free loopback port, backed by a fresh copy of the migrated
+database with the demo seeded, so journeys cannot disturb one another. Every demo account's
+password is set to PASSWORD so that a journey can log in as anyone in the demo.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from portal import create_app, users
+from portal.demo import seed_demo
+from portal.demo_content import USERS
+from portal.extensions import db
+from portal.models import User
+from tests.conftest import base_config
+
+PASSWORD = "e2e correct horse battery"
+CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
+# The flags this machine (and CI, running as root in a container) needs; Playwright adds
+# --headless and a fresh, empty --user-data-dir of its own for every launch.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# demo key -> login email, e.g. "admin" -> "admin@example.org"
+EMAILS = {spec.key: spec.email for spec in USERS}
+
+
+def _require_chromium() -> str:
+    """The browser's path; without it the run fails, so CI can never pass without journeys."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    where = "CI (CI=true)" if os.environ.get("CI") == "true" else "this machine"
+    pytest.fail(
+        f"The browser tests need Chromium at {CHROMIUM}, and it is missing on {where}. "
+        "Install it (apt-get install chromium; .ci/run does this) or point "
+        "PORTAL_E2E_CHROMIUM at a Chromium binary.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class LiveSite:
+    """A running portal: its address, and its app for looking into the database."""
+
+    url: str
+    app: Flask
+
+    def at(self, path: str) -> str:
+        return self.url + path
+
+    @contextmanager
+    def database(self) -> Iterator[None]:
+        """An app context in which the test may query or change the site's database."""
+        with self.app.app_context():
+            try:
+                yield
+            finally:
+                db.session.remove()
+
+    def user(self, key: str) -> User:
+        """A demo account by its demo key ("admin", "neurologist", "riverwalker", ...)."""
+        user = db.session.scalar(select(User).where(User.email == EMAILS[key]))
+        assert user is not None, f"demo account {key!r} is missing"
+        return user
+
+
+def _prepare_database(app: Flask) -> None:
+    with app.app_context():
+        seed_demo()
+        hashed = users.hash_password(PASSWORD)
+        for user in db.session.scalars(select(User)):
+            user.password_hash = hashed
+        db.session.commit()
+        db.session.remove()
+
+
+@contextmanager
+def _serve(folder: Path, databases) -> Iterator[LiveSite]:
+    url = databases.fresh(folder)
+    app = create_app(base_config(url, folder) | {"TESTING": False})
+    _prepare_database(app)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveSite(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+        databases.drop(url)
+
+
+@pytest.fixture()
+def site(tmp_path: Path, databases) -> Iterator[LiveSite]:
+    """A live portal with its own fresh, migrated and seeded database, for one journey."""
+    with _serve(tmp_path, databases) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory, databases) -> Iterator[LiveSite]:
+    """One live portal for a module of read-mostly checks (accessibility, screenshots)."""
+    with _serve(tmp_path_factory.mktemp("e2e-site"), databases) as live:
+        yield live
+
+
+@dataclass
+class Visitor:
+    """Opens browser pages as someone: JavaScript on or off, at a given window size."""
+
+    browser: object
+    site: LiveSite
+    contexts: list = field(default_factory=list)
+
+    def page(
+        self,
+        as_user: str | None = None,
+        *,
+        js: bool = True,
+        viewport: dict | None = None,
+        scale: float = 1,
+    ):
+        context = self.browser.new_context(
+            base_url=self.site.url,
+            java_script_enabled=js,
+            viewport=viewport or DESKTOP,
+            device_scale_factor=scale,
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.problems = []  # what the browser complained about: script errors, CSP, 5xx
+        page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                page.problems.append(f"console {message.type}: {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                page.problems.append(f"{response.status} from {response.url}")
+                if response.status >= 500
+                else None
+            ),
+        )
+        if as_user:
+            log_in(page, as_user)
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+def log_in(page, key: str) -> None:
+    """Log in through the form, as a person would; key is a demo account key."""
+    page.goto("/login")
+    page.get_by_label("Email", exact=True).fill(EMAILS[key])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture()
+def visit(browser, site) -> Iterator[Callable]:
+    """visit(as_user=None, js=True, viewport=None, scale=1) -> a new page on the journey's site."""
+    visitor = Visitor(browser, site)
+    yield visitor.page
+    visitor.close()
+
+
+@pytest.fixture(scope="module")
+def shared_visitor(browser, shared_site) -> Iterator[Visitor]:
+    visitor = Visitor(browser, shared_site)
+    yield visitor
+    visitor.close()

@@ -1,0 +1,324 @@
+"""Clinicians see which questions still wait for an answer, and answer them where they are."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from portal.extensions import db
+from portal.models import Comment, Tag, utcnow
+
+from .conftest import HTMX
+
+
+def at(minutes: int):
+    return utcnow() - timedelta(hours=5) + timedelta(minutes=minutes)
+
+
+def listed(html: str) -> list[int]:
+    """Ids of the questions in the list, in order."""
+    return [
+        int(found)
+        for found in re.findall(r'<li class="thread-item question" id="question-(\d+)"', html)
+    ]
+
+
+def nav_count(html: str) -> str:
+    match = re.search(r'id="waiting-questions-count">(\d+)<', html)
+    return match.group(1) if match else ""
+
+
+@pytest.fixture()
+def queue(people, make_post, make_comment, make_user):
+    """A mix of waiting and not-waiting questions over three posts."""
+    alemtuzumab = Tag(name="alemtuzumab", slug="alemtuzumab")
+    fatigue = Tag(name="fatigue", slug="fatigue")
+    first = make_post("Alemtuzumab: the long view", tags=[alemtuzumab])
+    second = make_post("Living with fatigue", tags=[fatigue])
+    draft = make_post("Unpublished", status="draft", published_at=None)
+    closed = make_post("Closed to comments", comments_open=False)
+    patient, caregiver = people["patient"], people["caregiver"]
+    q = {
+        "oldest": make_comment(first, patient, "Is the rash normal?", created_at=at(1)),
+        "caregiver": make_comment(
+            second, caregiver, "How do I help on bad days?", created_at=at(2)
+        ),
+        "patient_reply_only": make_comment(first, patient, "Any news?", created_at=at(3)),
+        "answered_deep": make_comment(first, caregiver, "Answered deep down", created_at=at(4)),
+        "admin_reply_only": make_comment(second, patient, "Admin looked", created_at=at(5)),
+        "pending": make_comment(first, patient, "Held", status="pending", created_at=at(6)),
+        "by_clinician": make_comment(first, people["clinician"], "A note", created_at=at(7)),
+        "on_draft": make_comment(draft, patient, "Early bird", created_at=at(8)),
+        "on_closed": make_comment(closed, patient, "Too late", created_at=at(9)),
+        "newest": make_comment(second, patient, "Newest question", created_at=at(10)),
+    }
+    make_comment(first, caregiver, "Me too", parent=q["patient_reply_only"], created_at=at(11))
+    level2 = make_comment(first, patient, "More", parent=q["answered_deep"], created_at=at(12))
+    make_comment(first, people["clinician"], "Here is the answer", parent=level2, created_at=at(13))
+    make_comment(second, people["admin"], "Moderator here", parent=q["admin_reply_only"])
+    make_comment(
+        second, people["clinician"], "Held answer", parent=q["caregiver"], status="pending"
+    )
+    return {"posts": {"first": first, "second": second}, **q}
+
+
+def test_the_queue_lists_waiting_questions_oldest_first(client, people, log_in, queue):
+    log_in(people["clinician"])
+    response = client.get("/clinic/questions")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<h1>Questions waiting for an answer</h1>" in html
+    expected = ["oldest", "caregiver", "patient_reply_only", "admin_reply_only", "newest"]
+    assert listed(html) == [queue[name].id for name in expected]
+    assert "5 questions waiting" in html
+    assert "Is the rash normal?" in html and "RiverWalker</a>" in html
+    assert 'class="badge badge--caregiver">Caregiver' in html
+    assert nav_count(html) == "5"
+
+
+def test_the_queue_as_an_htmx_fragment(client, people, log_in, queue):
+    log_in(people["clinician"])
+    html = client.get("/clinic/questions", headers=HTMX).get_data(as_text=True)
+    assert "<html" not in html and "<h1>" not in html
+    assert len(listed(html)) == 5
+
+
+def test_a_history_restore_gets_the_whole_page(client, people, log_in, queue):
+    log_in(people["clinician"])
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    html = client.get("/clinic/questions?post=living-with-fatigue", headers=headers).get_data(
+        as_text=True
+    )
+    assert "<html" in html and len(listed(html)) == 3
+
+
+def test_filtering_by_post_and_by_tag(client, people, log_in, queue):
+    log_in(people["admin"])
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    assert '<form class="filters stacked-form" method="get" action="/clinic/questions"' in page
+    assert 'hx-get="/clinic/questions" hx-target="#question-list" hx-push-url="true"' in page
+    assert '<option value="living-with-fatigue">Living with fatigue (3)</option>' in page
+    assert '<option value="alemtuzumab">alemtuzumab (2)</option>' in page
+
+    by_post = client.get("/clinic/questions?post=living-with-fatigue").get_data(as_text=True)
+    assert listed(by_post) == [queue[n].id for n in ("caregiver", "admin_reply_only", "newest")]
+    assert "for this filter" in by_post and "Show all" in by_post
+    assert 'value="living-with-fatigue" selected' in by_post
+
+    by_tag = client.get("/clinic/questions?tag=alemtuzumab", headers=HTMX).get_data(as_text=True)
+    assert listed(by_tag) == [queue["oldest"].id, queue["patient_reply_only"].id]
+
+    both = client.get("/clinic/questions?post=living-with-fatigue&tag=alemtuzumab")
+    assert listed(both.get_data(as_text=True)) == []
+    assert "No questions are waiting for this post or treatment." in both.get_data(as_text=True)
+    nothing = client.get("/clinic/questions?tag=no-such-tag").get_data(as_text=True)
+    assert "(none waiting)" in nothing and listed(nothing) == []
+
+
+def test_the_queue_comes_in_pages(app, client, people, log_in, post, make_comment):
+    app.config["QUESTIONS_PER_PAGE"] = 2
+    made = [make_comment(post, people["patient"], f"Q{n}", created_at=at(n)) for n in range(5)]
+    log_in(people["clinician"])
+    first = client.get("/clinic/questions").get_data(as_text=True)
+    assert listed(first) == [made[0].id, made[1].id] and "Page 1 of 3" in first
+    assert 'href="/clinic/questions?page=2"' in first and 'rel="next"' in first
+    last = client.get("/clinic/questions?page=3", headers=HTMX).get_data(as_text=True)
+    assert listed(last) == [made[4].id] and 'rel="prev"' in last
+
+
+@pytest.mark.parametrize("role", ["patient", "caregiver"])
+def test_patients_and_caregivers_cannot_see_the_queue(client, people, log_in, queue, role):
+    log_in(people[role])
+    assert client.get("/clinic/questions").status_code == 403
+    assert client.get("/clinic/questions", headers=HTMX).status_code == 403
+    answer = f"/clinic/questions/{queue['oldest'].id}/answer"
+    assert client.get(answer).status_code == 403
+    home = client.get("/").get_data(as_text=True)
+    assert "waiting-questions-count" not in home and "/clinic/questions" not in home
+
+
+def test_visitors_are_sent_to_log_in(client, queue):
+    response = client.get("/clinic/questions")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_navigation_shows_how_many_wait(client, people, log_in, queue):
+    log_in(people["clinician"])
+    home = client.get("/").get_data(as_text=True)
+    nav = home[home.index('<nav class="site-nav"') : home.index("</nav>")]
+    assert 'href="/clinic/questions"' in nav and nav_count(nav) == "5"
+    assert '<span class="visually-hidden"> waiting</span>' in nav
+
+
+# --- answering in place --------------------------------------------------------------------
+
+
+def test_the_answer_form_opens_inline_and_posts_where_post_page_replies_go(
+    client, people, log_in, queue
+):
+    question = queue["oldest"]
+    slug = queue["posts"]["first"].slug
+    log_in(people["clinician"])
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    link = f'href="/clinic/questions/{question.id}/answer"'
+    assert link in page and f'hx-target="#answer-slot-{question.id}"' in page
+    fragment = client.get(f"/clinic/questions/{question.id}/answer", headers=HTMX)
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in html
+    assert (
+        f'action="/posts/{slug}/comments"' in html and f'hx-post="/posts/{slug}/comments"' in html
+    )
+    assert f'name="parent_id" value="{question.id}"' in html
+    assert 'name="answered_from" value="clinic-queue"' in html
+    assert f'hx-target="#question-{question.id}" hx-swap="outerHTML"' in html
+    assert "Answer RiverWalker" in html and "data-cancel-reply" in html
+    # The post page's reply form posts to the very same endpoint.
+    post_page = client.get(f"/posts/{slug}?replytocom={question.id}").get_data(as_text=True)
+    assert f'action="/posts/{slug}/comments"' in post_page
+    assert f'name="parent_id" value="{question.id}"' in post_page
+
+
+def test_the_answer_form_without_js_is_a_page(client, people, log_in, queue):
+    question = queue["oldest"]
+    log_in(people["clinician"])
+    html = client.get(f"/clinic/questions/{question.id}/answer").get_data(as_text=True)
+    assert "<h1>Answer RiverWalker</h1>" in html and "Is the rash normal?" in html
+    assert "Back to the questions" in html and "data-cancel-reply" not in html
+
+
+def test_only_waiting_questions_can_be_opened_for_an_answer(client, people, log_in, queue):
+    log_in(people["clinician"])
+    for name in ("answered_deep", "pending", "by_clinician", "on_draft", "on_closed"):
+        assert client.get(f"/clinic/questions/{queue[name].id}/answer").status_code == 404
+    assert client.get("/clinic/questions/99999/answer", headers=HTMX).status_code == 404
+
+
+def answer(client, question, body="Yes, that is common in the first month.", headers=None):
+    return client.post(
+        f"/posts/{question.post.slug}/comments",
+        data={"body": body, "parent_id": question.id, "answered_from": "clinic-queue"},
+        headers=headers or {},
+    )
+
+
+def test_answering_with_htmx_takes_the_question_off_the_list(client, people, log_in, queue):
+    question = queue["oldest"]
+    log_in(people["clinician"])
+    response = answer(client, question, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="question-{question.id}"' not in html and "Is the rash normal?" not in html
+    assert f'id="answered-{question.id}"' in html and "autofocus" in html
+    assert '<span id="waiting-questions-count" hx-swap-oob="innerHTML">4<' in html
+    assert "Your answer to RiverWalker is posted. 4 questions still waiting." in html
+    reply = db.session.scalar(select(Comment).where(Comment.parent_id == question.id))
+    assert reply.status == "approved" and reply.author_id == people["clinician"].id
+    assert f"#comment-{reply.id}" in html
+    after = client.get("/clinic/questions").get_data(as_text=True)
+    assert question.id not in listed(after) and nav_count(after) == "4"
+    post_page = client.get(f"/posts/{question.post.slug}").get_data(as_text=True)
+    assert "Yes, that is common in the first month." in post_page
+
+
+def test_answering_without_js_comes_back_to_the_queue(client, people, log_in, queue):
+    question = queue["caregiver"]
+    log_in(people["clinician"])
+    response = answer(client, question)
+    assert response.status_code == 303 and response.headers["Location"] == "/clinic/questions"
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    assert "Your answer to SteadyHand is posted." in page
+    assert question.id not in listed(page)
+
+
+def test_a_bad_answer_keeps_the_text_and_explains(client, people, log_in, queue):
+    question = queue["oldest"]
+    log_in(people["clinician"])
+    long_text = "word " * 1001
+    response = answer(client, question, body=long_text, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#answer-form-{question.id}"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert "at most 5,000 characters" in html and long_text.strip() in html
+    assert 'name="answered_from" value="clinic-queue"' in html and "data-cancel-reply" in html
+    plain = answer(client, question, body="   ")
+    assert plain.status_code == 422
+    assert "Write something before posting." in plain.get_data(as_text=True)
+    assert "<h1>Answer RiverWalker</h1>" in plain.get_data(as_text=True)
+    assert db.session.scalar(select(Comment).where(Comment.parent_id == question.id)) is None
+
+
+def test_a_question_that_vanished_meanwhile_keeps_the_answer_to_copy(client, people, log_in, queue):
+    question = queue["oldest"]
+    log_in(people["clinician"])
+    question.status = "rejected"
+    db.session.commit()
+    response = answer(client, question, body="My careful answer", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#question-{question.id}"
+    assert "That question is no longer available." in html and "My careful answer" in html
+    plain = answer(client, question, body="My careful answer")
+    assert plain.status_code == 422 and "My careful answer" in plain.get_data(as_text=True)
+
+
+def test_an_admins_reply_is_posted_but_the_question_still_waits(client, people, log_in, queue):
+    question = queue["newest"]
+    log_in(people["admin"])
+    response = answer(client, question, body="A clinician will be along soon.", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="question-{question.id}"' in html
+    assert "stays on this list until a clinician answers it" in html
+    assert question.id in listed(client.get("/clinic/questions").get_data(as_text=True))
+
+
+def test_a_patient_cannot_borrow_the_queue_response(client, people, log_in, queue):
+    question = queue["oldest"]
+    log_in(people["caregiver"])
+    response = answer(client, question, body="Same here.")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/posts/{question.post.slug}#comment-")
+
+
+# --- a fixed number of statements ----------------------------------------------------------
+
+
+def count_statements(action) -> int:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith("PRAGMA"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_queue_loads_in_a_fixed_number_of_statements(
+    client, people, log_in, make_post, make_comment, make_user
+):
+    def add_questions(post, how_many: int) -> None:
+        for n in range(how_many):
+            asker = make_user("patient") if n % 2 else people["caregiver"]
+            top = make_comment(post, asker, f"Question {n}")
+            make_comment(post, people["patient"], f"Follow-up {n}", parent=top)
+
+    small = make_post("Small", tags=[Tag(name="small", slug="small")])
+    add_questions(small, 2)
+    log_in(people["clinician"])
+    client.get("/clinic/questions")  # warm up what is loaded once per process
+    small_count = count_statements(lambda: client.get("/clinic/questions"))
+    large = make_post("Large", tags=[Tag(name="large", slug="large")])
+    add_questions(large, 20)
+    large_count = count_statements(lambda: client.get("/clinic/questions"))
+    html = client.get("/clinic/questions").get_data(as_text=True)
+    assert len(listed(html)) == 22
+    assert small_count == large_count
+    assert large_count <= 8

@@ -1,0 +1,212 @@
+"""Who may use which route: every route of the app, requested as each kind of person.
+
+The matrix below lists every route (method and rule) with the status each role must get.
+A route the matrix does not list fails test_every_route_is_in_the_matrix, so a new route
+needs one new line here. Requests are plain (no htmx) and POSTs send an empty form, so an
+allowed POST usually answers 422 (the form's errors), a refused one 403, and a visitor is
+sent to log in (302). Each case runs in a fresh database, the roles one after another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pytest
+
+from portal.extensions import db
+from portal.moderation import audit
+
+from .conftest import login
+
+ROLES = ("visitor", "patient", "caregiver", "clinician", "admin", "suspended")
+LOGIN = 302  # a visitor asking for a member's page is sent to log in
+NO = 403
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The status each role must get.
+
+    path: the path to request when the rule's placeholder names are not enough ("{tag_slug}");
+    data: the form a POST sends (empty unless an empty form would not show the permission).
+    """
+
+    statuses: dict[str, int]
+    path: str | None = None
+    data: dict = field(default_factory=dict)
+
+    def at(self, path: str) -> Expect:
+        return replace(self, path=path)
+
+    def but(self, **statuses: int) -> Expect:
+        return replace(self, statuses={**self.statuses, **statuses})
+
+
+def everyone(status: int) -> Expect:
+    return Expect({role: status for role in ROLES})
+
+
+def members(status: int, *, restricted: int | None = None) -> Expect:
+    """Any logged-in member; restricted (suspended) accounts get their own status."""
+    statuses = {role: status for role in ROLES}
+    statuses["visitor"] = LOGIN
+    statuses["suspended"] = status if restricted is None else restricted
+    return Expect(statuses)
+
+
+def only(status: int, *roles: str) -> Expect:
+    """These active roles get status; other members 403; visitors log in first."""
+    statuses = {role: (status if role in roles else NO) for role in ROLES}
+    statuses["visitor"] = LOGIN
+    return Expect(statuses)
+
+
+def clinical(status: int) -> Expect:
+    return only(status, "clinician", "admin")
+
+
+def admins(status: int) -> Expect:
+    return only(status, "admin")
+
+
+# "METHOD /rule": what each role gets. Paths use the world's ids by placeholder name.
+MATRIX: dict[str, Expect] = {
+    # Reading: open to all.
+    "GET /": everyone(200),
+    "GET /posts/<slug>": everyone(200),
+    "GET /posts/<slug>/threads": everyone(302),  # without htmx, back to the post page
+    "GET /posts/<slug>/comments.atom": everyone(200),
+    "GET /feed.atom": everyone(200),
+    "GET /tags/<slug>": everyone(200).at("/tags/{tag_slug}"),
+    "GET /people/<int:user_id>": everyone(200),
+    "GET /rules": everyone(200),
+    "GET /privacy": everyone(200),
+    "GET /healthz": everyone(200),
+    "GET /static/<path:filename>": everyone(200).at("/static/css/portal.css"),
+    "GET /comments/<int:comment_id>": everyone(302),  # without htmx, the permalink
+    "GET /comments/<int:comment_id>/reply": everyone(302),  # without htmx, the post page
+    "GET /comments/<int:comment_id>/reply/cancel": everyone(302),
+    # Accounts.
+    "GET /login": members(302).but(visitor=200),  # logged in: straight on
+    "POST /login": everyone(422),
+    "GET /register": members(302).but(visitor=200),
+    "POST /register": members(302).but(visitor=422),
+    "POST /logout": everyone(303),
+    "GET /account": members(200),
+    "POST /account/name": members(422),
+    "POST /account/password": members(422),
+    "GET /account/export": members(200),
+    "GET /account/delete": members(200),
+    "POST /account/delete": members(422),
+    "POST /account/comment-list": only(303, "patient", "caregiver", "suspended"),
+    # Writing: members; suspended accounts are told why (403).
+    "POST /posts/<slug>/comments": members(422, restricted=NO),
+    "GET /comments/<int:comment_id>/edit": members(NO),  # someone else's comment
+    "POST /comments/<int:comment_id>/edit": members(NO),
+    "GET /comments/<int:comment_id>/delete": members(NO),
+    "POST /comments/<int:comment_id>/delete": members(NO),
+    "GET /comments/<int:comment_id>/report": members(200, restricted=NO),
+    "POST /comments/<int:comment_id>/report": members(422, restricted=NO),
+    # The clinic: clinicians and admins.
+    "GET /clinic/posts": clinical(200),
+    "GET /clinic/posts/new": clinical(200),
+    "POST /clinic/posts/new": clinical(422),
+    "GET /clinic/posts/<int:post_id>/edit": clinical(200),
+    "POST /clinic/posts/<int:post_id>/edit": clinical(422),
+    "POST /clinic/posts/<int:post_id>/publish": clinical(303),
+    "POST /clinic/posts/<int:post_id>/unpublish": clinical(303),
+    "GET /clinic/questions": clinical(200),
+    "GET /clinic/questions/<int:comment_id>/answer": clinical(200),
+    # Moderation: admins.
+    "GET /moderation": admins(200),
+    "POST /moderation/comments/<int:comment_id>": admins(422),
+    "POST /moderation/bulk": admins(422),
+    "POST /moderation/decisions/<int:event_id>/undo": admins(303),
+    "GET /moderation/settings": admins(200),
+    "POST /moderation/settings": admins(422),
+    "GET /moderation/users": admins(200),
+    "GET /moderation/users/<int:user_id>": admins(200),
+    "POST /moderation/users/<int:user_id>/suspend": admins(422),
+    "POST /moderation/users/<int:user_id>/ban": admins(422),
+    "POST /moderation/users/<int:user_id>/lift": admins(422),
+    "POST /moderation/users/<int:user_id>/verify": admins(422),
+    "GET /moderation/log": admins(200),
+}
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def app_routes(app) -> dict[str, str]:
+    """Every "METHOD /rule" of the app, with its rule."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - IGNORED_METHODS):
+            routes[f"{method} {rule.rule}"] = rule.rule
+    return routes
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = set(app_routes(app))
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"add a line to MATRIX for each new route: {missing}"
+    assert not stale, f"these MATRIX lines name routes that no longer exist: {stale}"
+
+
+def test_an_unlisted_route_is_caught(app):
+    app.add_url_rule("/an-unlisted-example", "an_unlisted_example", lambda: "")
+    assert set(app_routes(app)) - set(MATRIX) == {"GET /an-unlisted-example"}
+
+
+@pytest.fixture()
+def placeholders(people, make_post, make_user, make_comment) -> dict[str, object]:
+    """What the rules' placeholders (and the paths' {names}) point at."""
+    from portal import tags
+
+    post = make_post(author=people["clinician"])
+    post.tags = [tags.get_or_create("alemtuzumab")]
+    bystander = make_user("patient", "Bystander")
+    question = make_comment(post, bystander, "A question from someone else.")
+    # A reply an admin approved: the decision undo can take back.
+    reply = make_comment(post, bystander, "A reply.", parent=question)
+    event = audit.record(
+        people["admin"], "approve", "comment", reply.id, from_status="pending", to_status="approved"
+    )
+    db.session.commit()
+    return {
+        "slug": post.slug,
+        "tag_slug": post.tags[0].slug,
+        "post_id": post.id,
+        "comment_id": question.id,  # someone else's question: not the roles' own
+        "user_id": bystander.id,
+        "event_id": event.id,
+    }
+
+
+def path_for(rule: str, expect: Expect, placeholders: dict[str, object]) -> str:
+    template = expect.path or rule.replace("<int:", "<").replace("<path:", "<")
+    template = template.replace("<", "{").replace(">", "}")
+    return template.format(**placeholders)
+
+
+# Clinicians and admins, who may change most (publish, undo), go last.
+ORDER = ("visitor", "patient", "caregiver", "suspended", "clinician", "admin")
+
+
+@pytest.mark.parametrize("key", list(MATRIX))
+def test_each_role_gets_the_status_the_matrix_says(client, people, placeholders, key):
+    method, rule = key.split(" ", 1)
+    expect = MATRIX[key]
+    path = path_for(rule, expect, placeholders)
+    got = {}
+    for role in ORDER:
+        if role != "visitor":
+            assert login(client, people[role]).status_code == 303
+        got[role] = client.open(path, method=method, data=expect.data).status_code
+        client.post("/logout")
+    wrong = {
+        role: f"got {got[role]}, expected {expect.statuses[role]}"
+        for role in ORDER
+        if got[role] != expect.statuses[role]
+    }
+    assert not wrong, f"{key} ({path}): {wrong}"

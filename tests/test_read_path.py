@@ -1,0 +1,228 @@
+"""Reading is cheap: pages show stored HTML and cost the same few SQL statements at any size.
+
+Sanitizing happens once, when a comment or post is written. These tests make every sanitizing
+and Markdown entry point fail while pages are read, and count the statements each page sends
+with a small and a large discussion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import bleach
+import pytest
+from bleach.linkifier import Linker
+from bleach.sanitizer import Cleaner
+from markdown_it import MarkdownIt
+from sqlalchemy import event
+
+from portal import rendering, sanitize
+from portal.extensions import db
+from portal.models import Comment, Post, User
+from tests.conftest import HTMX
+
+MAX_STATEMENTS = 8
+SMALL, LARGE = 10, 300
+
+
+def add_discussion(post: Post, asker: User, answerer: User, total: int) -> None:
+    """total approved comments: a third are questions, each answered and followed up."""
+    question = Comment(post=post, author=asker, status="approved")
+    rendering.set_comment_body(question, "Does **fatigue** settle? See https://example.org/ms")
+    answer = Comment(post=post, author=answerer, status="approved")
+    rendering.set_comment_body(answer, "Usually within weeks.\n\n- rest\n- cool showers")
+    for n in range(total):
+        if n % 3 == 0:
+            root = Comment(post=post, author=asker, status="approved")
+            parent = None
+            template = question
+        else:
+            parent = root if n % 3 == 1 else parent_reply
+            template = answer
+        comment = Comment(
+            post=post,
+            author=template.author,
+            parent=parent,
+            status="approved",
+            body_source=template.body_source,
+            body_html=template.body_html,
+        )
+        db.session.add(comment)
+        db.session.flush()
+        comment.root_id = root.id if parent is not None else comment.id
+        if n % 3 == 0:
+            root = comment
+        parent_reply = comment
+    db.session.commit()
+
+
+def add_held_questions(post: Post, askers: list[User], total: int) -> None:
+    """Comments waiting in the moderation queue, each from a different new member."""
+    for n in range(total):
+        comment = Comment(
+            post=post,
+            author=askers[n % len(askers)],
+            status="pending",
+            held_reason="First comments from new members are checked first.",
+        )
+        rendering.set_comment_body(comment, f"My first question, number {n}.")
+        db.session.add(comment)
+        db.session.flush()
+        comment.root_id = comment.id
+    db.session.commit()
+
+
+def count_statements(client, path: str, headers: dict | None = None) -> int:
+    client.get(path, headers=headers)  # warm up what is loaded once per process
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+@contextmanager
+def sanitizing_forbidden(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every way to sanitize or render Markdown fails the test while the block runs."""
+
+    def fail(*args, **kwargs):
+        pytest.fail("the read path sanitized or rendered Markdown")
+
+    with monkeypatch.context() as patch:
+        for name in ("render_markdown", "render_post_markdown", "_render", "count_links"):
+            patch.setattr(sanitize, name, fail)
+        patch.setattr(bleach, "clean", fail)
+        patch.setattr(bleach, "linkify", fail)
+        patch.setattr(Cleaner, "clean", fail)
+        patch.setattr(Linker, "linkify", fail)
+        patch.setattr(MarkdownIt, "render", fail)
+        patch.setattr(MarkdownIt, "parse", fail)
+        yield
+
+
+@pytest.fixture()
+def discussed_post(make_post, people):
+    post = make_post("Ocrelizumab and fatigue")
+    add_discussion(post, people["patient"], people["clinician"], 30)
+    return post
+
+
+def test_the_guard_catches_a_sanitizer_call(app, monkeypatch):
+    with sanitizing_forbidden(monkeypatch), pytest.raises(pytest.fail.Exception):
+        sanitize.render_markdown("**hello**")
+
+
+def test_a_visitor_reads_stored_html_without_any_sanitizing(client, discussed_post, monkeypatch):
+    with sanitizing_forbidden(monkeypatch):
+        home = client.get("/")
+        page = client.get(f"/posts/{discussed_post.slug}")
+    assert home.status_code == 200 and discussed_post.title in home.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<strong>fatigue</strong>" in html
+    assert 'href="https://example.org/ms" rel="nofollow ugc noopener noreferrer"' in html
+    assert "<li>cool showers</li>" in html
+
+
+def test_a_member_reads_and_loads_more_threads_without_any_sanitizing(
+    app, client, log_in, people, discussed_post, monkeypatch
+):
+    app.config["THREADS_PER_PAGE"] = 4
+    log_in(people["caregiver"])
+    with sanitizing_forbidden(monkeypatch):
+        page = client.get(f"/posts/{discussed_post.slug}")
+        more = client.get(f"/posts/{discussed_post.slug}/threads?page=2", headers=HTMX)
+        home = client.get("/")
+    assert page.status_code == 200 and "<strong>fatigue</strong>" in page.get_data(as_text=True)
+    assert more.status_code == 200 and "<strong>fatigue</strong>" in more.get_data(as_text=True)
+    assert home.status_code == 200
+
+
+def test_writing_a_comment_is_where_sanitizing_happens(client, log_in, people, post, monkeypatch):
+    log_in(people["clinician"])
+    with sanitizing_forbidden(monkeypatch), pytest.raises(pytest.fail.Exception):
+        client.post(f"/posts/{post.slug}/comments", data={"body": "**Rest** helps."})
+
+
+@pytest.mark.parametrize("viewer", [None, "patient", "clinician", "admin"])
+def test_post_page_statements_do_not_grow_with_the_discussion(
+    client, log_in, make_post, people, viewer
+):
+    small = make_post("Ten comments")
+    large = make_post("Three hundred comments")
+    add_discussion(small, people["patient"], people["clinician"], SMALL)
+    add_discussion(large, people["patient"], people["clinician"], LARGE)
+    if viewer:
+        log_in(people[viewer])
+    small_count = count_statements(client, f"/posts/{small.slug}")
+    large_count = count_statements(client, f"/posts/{large.slug}")
+    assert small_count == large_count
+    assert large_count <= MAX_STATEMENTS
+
+
+@pytest.mark.parametrize("viewer", [None, "patient"])
+def test_home_page_statements_do_not_grow_with_the_discussion(
+    client, log_in, make_post, people, viewer
+):
+    first = make_post("First post")
+    add_discussion(first, people["patient"], people["clinician"], SMALL)
+    if viewer:
+        log_in(people[viewer])
+    small_count = count_statements(client, "/")
+    for n in range(12):
+        make_post(f"Another post {n}")
+    add_discussion(first, people["patient"], people["clinician"], LARGE)
+    large_count = count_statements(client, "/")
+    assert small_count == large_count
+    assert large_count <= MAX_STATEMENTS
+
+
+def test_moderation_queue_statements_do_not_grow_with_the_queue(
+    client, log_in, make_user, make_post, people
+):
+    post = make_post()
+    askers = [make_user("patient") for _ in range(20)]
+    add_held_questions(post, askers, SMALL)
+    log_in(people["admin"])
+    small_count = count_statements(client, "/moderation")
+    add_held_questions(post, askers, LARGE - SMALL)
+    large_count = count_statements(client, "/moderation")
+    assert small_count == large_count
+    assert large_count <= MAX_STATEMENTS
+
+
+def test_unanswered_questions_statements_do_not_grow_with_the_questions(
+    client, log_in, make_user, make_post, people
+):
+    post = make_post()
+    askers = [make_user("patient") for _ in range(20)]
+    for asker in askers:
+        asker.verified_at = None
+    add_discussion(post, askers[0], askers[1], 0)
+    questions = [Comment(post=post, author=askers[n % 20], status="approved") for n in range(LARGE)]
+    for question in questions:
+        rendering.set_comment_body(question, "Is this normal?")
+    db.session.add_all(questions[:SMALL])
+    db.session.flush()
+    for question in questions[:SMALL]:
+        question.root_id = question.id
+    db.session.commit()
+    log_in(people["clinician"])
+    small_count = count_statements(client, "/clinic/questions")
+    db.session.add_all(questions[SMALL:])
+    db.session.flush()
+    for question in questions[SMALL:]:
+        question.root_id = question.id
+    db.session.commit()
+    large_count = count_statements(client, "/clinic/questions")
+    assert small_count == large_count
+    assert large_count <= MAX_STATEMENTS
+    assert "Is this normal?" in client.get("/clinic/questions").get_data(as_text=True)
