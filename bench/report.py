@@ -55,6 +55,7 @@ def machine() -> dict[str, str]:
     if have_wrk():
         version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
         tool = version.splitlines()[0].split(" Copyright")[0] if version else "wrk"
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": str(os.cpu_count()),
@@ -63,6 +64,8 @@ def machine() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         "system": f"{platform.system()} {platform.release()}",
         "load generator": tool,
+        # Other work on the machine skews every figure; the bench warns when it is busy.
+        "load average before the run (1, 5, 15 min)": load,
     }
 
 
@@ -79,15 +82,12 @@ def table(rows: list[PageRow]) -> str:
     for row in rows:
         if row.load is None:
             lines.append(
-                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} "
-                "| | | | | | | |"
+                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} | | | | | | | |"
             )
             continue
         load = row.load
         share = (
-            f"{100 * load.requests_per_second / row.ceiling_rps:.0f} %"
-            if row.ceiling_rps
-            else "—"
+            f"{100 * load.requests_per_second / row.ceiling_rps:.0f} %" if row.ceiling_rps else "—"
         )
         statements = "—" if row.statements is None else str(row.statements)
         lines.append(
@@ -123,8 +123,10 @@ def section(
     writes: WriteResult,
     budgets: list[Budget],
 ) -> str:
-    facts = "\n".join(f"- {name}: {value}" for name, value in machine_facts.items())
-    data = ", ".join(f"{count:,} {name}" for name, count in seeded.items())
+    facts = "\n".join(
+        f"- {name}: {value}" for name, value in machine_facts.items() if name != "date"
+    )
+    data = ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in seeded.items())
     return "\n\n".join(
         [
             START_MARK,

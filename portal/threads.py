@@ -111,6 +111,27 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
     )
 
 
+def page_of(comment: Comment, viewer: Any, per_page: int) -> int:
+    """The page of top-level threads (as load_page pages them) that shows comment's thread."""
+    root = comment if comment.parent_id is None else db.session.get(Comment, comment.root_id)
+    if root is None:
+        return 1
+    earlier = db.session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.post_id == root.post_id,
+            _is_top_level(),
+            visibility(viewer),
+            or_(
+                Comment.created_at < root.created_at,
+                and_(Comment.created_at == root.created_at, Comment.id < root.id),
+            ),
+        )
+    )
+    return (earlier or 0) // per_page + 1
+
+
 def build_threads(roots: list[Comment], replies: list[Comment]) -> list[ThreadNode]:
     """Arrange comments (each list oldest first) as trees, capping depth and pruning tombstones."""
     nodes: dict[int, ThreadNode] = {}

@@ -504,3 +504,14 @@ def test_visitors_are_sent_to_log_in(client, held):
     )
     assert htmx.status_code == 401
     assert htmx.headers["HX-Redirect"].startswith("/login")
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [(0, "less than a day"), (1, "1 day"), (20, "20 days"), (75, "2 months"), (800, "2 years")],
+)
+def test_account_age_in_plain_words(days, words):
+    from portal.moderation import account_age
+
+    now = utcnow()
+    assert account_age(now - timedelta(days=days, hours=1), now) == words

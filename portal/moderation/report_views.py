@@ -16,8 +16,10 @@ from .blueprint import bp, wants_fragment
 from .forms import ReportForm
 
 THANKS = "Thank you. A moderator will look at this comment."
-THANKS_HIDDEN = "Thank you. Several readers have reported this comment, so it is now hidden \
-until a moderator looks at it."
+THANKS_HIDDEN = (
+    "Thank you. Several readers have reported this comment, so it is now hidden "
+    "until a moderator looks at it."
+)
 ALREADY = "You have already reported this comment. Thank you: a moderator will look at it."
 
 

@@ -136,7 +136,7 @@ def moderate_many(
     reason_choice: str | None = None,
     reason_other: str | None = None,
 ) -> list[ModerationEvent]:
-    """The same decision for several comments at once (three queries, however many)."""
+    """The same decision for several comments at once, loaded together in one query."""
     if decision not in ("approve", "reject"):
         raise ModerationError("decision", "Choose approve or reject for the selected comments.")
     if not comment_ids:

@@ -36,6 +36,15 @@
     }
   });
 
+  // The first comment in an empty discussion replaces the "No comments yet" line. (Done
+  // here, not as an out-of-band delete, which htmx reports as an error when nothing matches.)
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "thread-list") {
+      var empty = document.getElementById("empty-thread");
+      if (empty) empty.remove();
+    }
+  });
+
   // Escape inside an inline reply form cancels it.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT  # axe-core, bundled inside the wheel
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Comment
 
 from .conftest import ARTIFACTS
 
@@ -30,6 +35,23 @@ def without_page_load(page) -> Iterator[None]:
 def focused_id(page) -> str:
     """The id of the element that has keyboard focus ("" for none)."""
     return page.evaluate("() => document.activeElement ? document.activeElement.id : ''")
+
+
+def saved_comment(site, body: str, wait_seconds: float = 5) -> Comment:
+    """The comment stored with this exact text, waiting briefly for the request to finish."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with site.database():
+            comment = db.session.scalar(select(Comment).where(Comment.body_source == body))
+        if comment is not None:
+            return comment
+        assert time.monotonic() < deadline, f"no comment was saved with the text {body!r}"
+        time.sleep(0.05)
+
+
+def comment_status(site, comment_id: int) -> str:
+    with site.database():
+        return db.session.get(Comment, comment_id).status
 
 
 def assert_no_problems(page) -> None:
@@ -67,9 +89,21 @@ def sideways_overflow(page) -> list[str]:
             const width = window.innerWidth;
             if (document.documentElement.scrollWidth <= width) return [];
             const culprits = [];
+            // Content inside a box that scrolls on its own does not widen the page, unless it
+            // is positioned and escapes that box (a scroller is not its containing block).
+            const clipped = element => {
+                if (["absolute", "fixed"].includes(getComputedStyle(element).position)) {
+                    return false;
+                }
+                for (let up = element.parentElement; up && up !== document.body;
+                     up = up.parentElement) {
+                    if (getComputedStyle(up).overflowX !== "visible") return true;
+                }
+                return false;
+            };
             for (const element of document.querySelectorAll("body *")) {
                 const box = element.getBoundingClientRect();
-                if (box.right > width + 0.5 && box.width > 0) {
+                if (box.right > width + 0.5 && box.width > 0 && !clipped(element)) {
                     const name = element.tagName.toLowerCase()
                         + (element.id ? "#" + element.id : "")
                         + (element.className && typeof element.className === "string"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portal import create_app, users
 from portal.demo import seed_demo
@@ -60,8 +60,10 @@ def _require_chromium() -> str:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API cannot start while another instance
+    # is running, so each module stops its own before any other browser test starts one.
     from playwright.sync_api import sync_playwright
 
     executable = _require_chromium()
@@ -109,12 +111,21 @@ def _prepare_database(app: Flask) -> None:
         db.session.remove()
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: the portal logs its own requests, and failures stay readable."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
 @contextmanager
 def _serve(folder: Path, databases) -> Iterator[LiveSite]:
     url = databases.fresh(folder)
     app = create_app(base_config(url, folder) | {"TESTING": False})
     _prepare_database(app)
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
@@ -171,14 +182,7 @@ class Visitor:
         page = context.new_page()
         page.problems = []  # what the browser complained about: script errors, CSP, 5xx
         page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                page.problems.append(f"console {message.type}: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
+        page.on("console", lambda message: _note_console_error(page, message))
         page.on(
             "response",
             lambda response: (
@@ -195,6 +199,14 @@ class Visitor:
         for context in self.contexts:
             context.close()
         self.contexts.clear()
+
+
+def _note_console_error(page, message) -> None:
+    # Failed loads are judged by status in the response listener: a 404 or a 422 is often
+    # the point of a step, a 5xx never is. Everything else logged as an error counts
+    # (script errors, Content-Security-Policy violations, htmx errors).
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        page.problems.append(f"console error: {message.text}")
 
 
 def log_in(page, key: str) -> None:

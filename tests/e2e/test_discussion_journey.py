@@ -15,7 +15,14 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment, Post
 
-from .browser import POST_PATH, POST_SLUG, assert_no_problems, focused_id, without_page_load
+from .browser import (
+    POST_PATH,
+    POST_SLUG,
+    assert_no_problems,
+    focused_id,
+    saved_comment,
+    without_page_load,
+)
 
 
 def top_level_ids(site, count: int = 2) -> list[int]:
@@ -38,15 +45,9 @@ def top_level_ids(site, count: int = 2) -> list[int]:
     return ids
 
 
-def stored_reply(site, body: str) -> Comment:
-    with site.database():
-        comment = db.session.scalar(select(Comment).where(Comment.body_source == body))
-        assert comment is not None, f"no comment saved with body {body!r}"
-        return comment
-
-
 def reply_link(page, comment_id: int):
-    return page.locator(f"#comment-card-{comment_id} a[data-reply-link]")
+    card = page.locator(f"#comment-card-{comment_id}")
+    return card.get_by_role("link", name=re.compile(r"^Reply to "))
 
 
 def open_reply_forms(page):
@@ -85,7 +86,7 @@ def test_reply_cancel_reply_elsewhere_and_post_with_javascript(site, visit):
         form.get_by_label("Your reply").fill(body)
         form.get_by_role("button", name="Post reply").click()
 
-        reply = stored_reply(site, body)
+        reply = saved_comment(site, body)
         new_item = page.locator(f"#replies-{second} > li#comment-{reply.id}")
         expect(new_item).to_be_visible()
         expect(new_item).to_contain_text(body)
@@ -144,7 +145,7 @@ def test_reply_cancel_reply_elsewhere_and_post_without_javascript(site, visit):
     form.get_by_label("Your reply").fill(body)
     form.get_by_role("button", name="Post reply").click()
 
-    reply = stored_reply(site, body)
+    reply = saved_comment(site, body)
     # The 303 lands on the new comment's permalink, which the browser scrolls to (:target).
     page.wait_for_url(re.compile(rf"{POST_PATH}#comment-{reply.id}$"))
     new_item = page.locator(f"#replies-{second} > li#comment-{reply.id}")
@@ -190,7 +191,7 @@ def test_reply_by_keyboard_alone(site, visit):
         tab_to(page, form.get_by_role("button", name="Post reply"), limit=5)
         page.keyboard.press("Enter")
 
-        reply = stored_reply(site, body)
+        reply = saved_comment(site, body)
         new_item = page.locator(f"#replies-{second} > li#comment-{reply.id}")
         expect(new_item).to_be_focused()
         expect(page.locator("#announcer")).to_have_text("Your reply is posted.")

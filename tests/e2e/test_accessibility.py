@@ -1,0 +1,192 @@
+"""Every page type, checked by axe-core with JavaScript on and off, for sideways scrolling at
+200% zoom and on a phone, and photographed at desktop and phone sizes.
+
+One live site serves the whole module: these checks only read (opening an inline form writes
+nothing), so they can share it, and each signed-in person logs in once per browser context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Comment, Post
+
+from .browser import (
+    POST_PATH,
+    POST_SLUG,
+    axe_violations,
+    describe_violations,
+    screenshot,
+    sideways_overflow,
+)
+from .conftest import DESKTOP, PHONE, LiveSite, log_in
+
+# Without JavaScript, axe cannot run at all (its checks wait on timers that never fire), so
+# the no-JS DOM is reproduced instead: JavaScript stays on for axe, but the page's own scripts
+# (htmx and portal.js) are refused. That is exactly what a browser with scripting off builds:
+# the server's HTML with nothing added or changed by script. The templates use no <noscript>,
+# the one element that would differ.
+PAGE_SCRIPTS = re.compile(r"/static/.*\.js(\?.*)?$")
+
+
+def first_question_id(site: LiveSite) -> int:
+    with site.database():
+        return db.session.scalar(
+            select(Comment.id)
+            .join(Post)
+            .where(Post.slug == POST_SLUG, Comment.parent_id.is_(None))
+            .where(Comment.status == "approved")
+            .order_by(Comment.created_at, Comment.id)
+        )
+
+
+def person_id(site: LiveSite, key: str) -> int:
+    with site.database():
+        return site.user(key).id
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    path: Callable[[LiveSite], str]
+    user: str | None = None  # demo account key; None for a visitor
+    status: int = 200
+    reply_open: bool = False  # open the inline reply form under the first question
+    detail: str | None = None  # a part further down worth its own screenshot (CSS selector)
+
+    def url(self, site: LiveSite, js: bool) -> str:
+        path = self.path(site)
+        if self.reply_open and not js:
+            # Without JavaScript, Reply is a link to the post with the form in place.
+            return f"{path}?replytocom={first_question_id(site)}"
+        return path
+
+
+def fixed(path: str) -> Callable[[LiveSite], str]:
+    return lambda site: path
+
+
+PAGE_TYPES = [
+    PageType("home", fixed("/")),
+    PageType("post-thread", fixed(POST_PATH), detail="#comments"),
+    PageType("post-thread-member", fixed(POST_PATH), user="riverwalker"),
+    PageType("inline-reply", fixed(POST_PATH), user="steadyhand", reply_open=True),
+    PageType("login", fixed("/login")),
+    PageType("register", fixed("/register")),
+    PageType("account", fixed("/account"), user="riverwalker"),
+    PageType("moderation-queue", fixed("/moderation"), user="admin"),
+    PageType("moderation-reported", fixed("/moderation?show=reported"), user="admin"),
+    PageType("moderation-settings", fixed("/moderation/settings"), user="admin"),
+    PageType("audit-log", fixed("/moderation/log"), user="admin"),
+    PageType("users", fixed("/moderation/users"), user="admin"),
+    PageType(
+        "user-admin",
+        lambda site: f"/moderation/users/{person_id(site, 'newleaf')}",
+        user="admin",
+    ),
+    PageType("clinic-questions", fixed("/clinic/questions"), user="neurologist"),
+    PageType("my-posts", fixed("/clinic/posts"), user="neurologist"),
+    PageType("post-editor", fixed("/clinic/posts/new"), user="neurologist"),
+    PageType("profile-clinician", lambda site: f"/people/{person_id(site, 'neurologist')}"),
+    PageType("profile-patient", lambda site: f"/people/{person_id(site, 'riverwalker')}"),
+    PageType("tag", fixed("/tags/alemtuzumab")),
+    PageType("rules", fixed("/rules")),
+    PageType("not-found", fixed("/no-such-page"), status=404),
+]
+IDS = [page_type.name for page_type in PAGE_TYPES]
+
+
+class Browsers:
+    """One browser context per person and mode, each logged in once, reused across pages."""
+
+    def __init__(self, visitor) -> None:
+        self.visitor = visitor
+        self.pages: dict[tuple, object] = {}
+
+    def page(self, user: str | None, mode: str):
+        key = (user, mode)
+        if key not in self.pages:
+            scale = 2 if mode == "zoom" else 1
+            # A 1280 px window at 200% zoom lays pages out in 640 CSS pixels.
+            viewport = {"width": 640, "height": 400} if mode == "zoom" else DESKTOP
+            page = self.visitor.page(viewport=viewport, scale=scale)
+            if mode == "no-js":
+                page.route(PAGE_SCRIPTS, lambda route: route.abort())
+            if user:
+                log_in(page, user)
+            self.pages[key] = page
+        return self.pages[key]
+
+
+@pytest.fixture(scope="module")
+def browsers(shared_visitor) -> Browsers:
+    return Browsers(shared_visitor)
+
+
+def photograph(page, page_type: PageType) -> None:
+    """The window as loaded, and scrolled to the page type's detail when it has one."""
+    screenshot(page, page_type.name)
+    if page_type.detail:
+        page.locator(page_type.detail).evaluate(
+            "element => element.scrollIntoView({behavior: 'instant', block: 'start'})"
+        )
+        screenshot(page, f"{page_type.name}-detail")
+
+
+def load(browsers: Browsers, site: LiveSite, page_type: PageType, mode: str):
+    page = browsers.page(page_type.user, mode)
+    js = mode != "no-js"
+    response = page.goto(page_type.url(site, js))
+    assert response is not None
+    assert response.status == page_type.status, (
+        f"{page_type.name}: {page_type.url(site, js)} answered {response.status}, "
+        f"expected {page_type.status}"
+    )
+    if page_type.reply_open and js:
+        question = first_question_id(site)
+        page.locator(f"#comment-card-{question}").get_by_role(
+            "link", name=re.compile(r"^Reply to ")
+        ).click()
+        expect(page.locator(f"#reply-slot-{question} form")).to_be_visible()
+    return page
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=IDS)
+def test_page_has_no_wcag_violations_with_javascript(browsers, shared_site, page_type):
+    page = load(browsers, shared_site, page_type, "js")
+    if page.viewport_size != DESKTOP:
+        page.set_viewport_size(DESKTOP)
+    violations = axe_violations(page)
+    photograph(page, page_type)
+    assert violations == [], f"{page_type.name}:\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=IDS)
+def test_page_has_no_wcag_violations_without_javascript(browsers, shared_site, page_type):
+    page = load(browsers, shared_site, page_type, "no-js")
+    assert page.evaluate("() => typeof window.htmx") == "undefined", "htmx was not held back"
+    violations = axe_violations(page)
+    assert violations == [], f"{page_type.name} (no JS):\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=IDS)
+def test_page_does_not_scroll_sideways_zoomed_or_on_a_phone(browsers, shared_site, page_type):
+    page = load(browsers, shared_site, page_type, "zoom")
+    assert page.evaluate("() => window.innerWidth") == 640
+    overflow = sideways_overflow(page)
+    assert overflow == [], f"{page_type.name} at 200% zoom:\n" + "\n".join(overflow)
+
+    page = browsers.page(page_type.user, "js")
+    page.set_viewport_size(PHONE)
+    page = load(browsers, shared_site, page_type, "js")
+    overflow = sideways_overflow(page)
+    photograph(page, page_type)
+    page.set_viewport_size(DESKTOP)
+    assert overflow == [], f"{page_type.name} at 390 px:\n" + "\n".join(overflow)
