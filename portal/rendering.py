@@ -9,9 +9,13 @@ from .extensions import db
 from .models import Comment, Post
 
 
+def render_comment(source: str) -> str:
+    return sanitize.render_markdown(source)
+
+
 def set_comment_body(comment: Comment, source: str) -> None:
     comment.body_source = source
-    comment.body_html = sanitize.render_markdown(source)
+    comment.body_html = render_comment(source)
 
 
 def set_post_body(post: Post, body: str, references: str = "") -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from sqlalchemy import func, select
+
 from portal.extensions import db
-from portal.models import Flag
+from portal.models import Comment, Flag
 from portal.moderation import rules
 
 from .conftest import HTMX
@@ -56,14 +58,20 @@ def test_a_held_comment_shows_it_is_waiting_and_why(client, people, post, log_in
     assert "New members' first comments are read by a moderator" in section
 
 
-def test_a_comment_refused_by_a_block_word_shows_the_rule(client, people, post, log_in):
+def test_a_comment_refused_by_a_block_word_is_explained_at_once_and_not_kept(
+    client, people, post, log_in
+):
     rules.current_settings().block_words = "miracle cure"
     db.session.commit()
     log_in(people["patient"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "Buy this miracle cure now"})
-    section = outcomes_section(client)
-    assert "Not published" in section
-    assert "words our community rules do not allow" in section
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "Buy this miracle cure now"}
+    )
+    assert response.status_code == 422
+    assert "words our community rules do not allow" in response.get_data(as_text=True)
+    # The writer rewords it there and then; a refused attempt is no record against them.
+    assert "miracle cure" not in outcomes_section(client)
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
 
 
 def test_a_comment_removed_after_reports_shows_removed(client, people, post, make_comment, log_in):

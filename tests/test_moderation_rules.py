@@ -199,9 +199,10 @@ def test_an_admin_changes_the_rules_and_they_apply_at_once(client, people, post,
     assert "most links before holding: 2 → 1" in event.reason
     client.post("/logout")
     log_in(people["clinician"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "Not a miracle cure."})
+    refused = client.post(f"/posts/{post.slug}/comments", data={"body": "Not a miracle cure."})
+    assert refused.status_code == 422
     db.session.expire_all()
-    assert db.session.scalar(select(Comment.status)) == "rejected"
+    assert db.session.scalar(select(Comment.status)) is None  # refused, so nothing stored
 
 
 def test_saving_with_htmx_answers_with_the_form_and_a_notice(client, people, log_in):

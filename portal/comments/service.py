@@ -66,9 +66,12 @@ def submit(post: Post, author: User, body: str | None, parent_id: int | None = N
     check_can_write(post, author)
     text = check_body(body)
     parent = visible_parent(post, parent_id, author)
-    comment = Comment(post=post, author=author, parent=parent)
-    rendering.set_comment_body(comment, text)
-    decision = moderation.decide(author, text, comment.body_html)
+    html = rendering.render_comment(text)
+    decision = moderation.decide(author, text, html)
+    if decision.status == "rejected":
+        # Nothing is stored: the writer keeps the text and may reword it.
+        raise CommentError("body", decision.reason)
+    comment = Comment(post=post, author=author, parent=parent, body_source=text, body_html=html)
     comment.status = decision.status
     comment.held_reason = decision.reason
     db.session.add(comment)
@@ -92,8 +95,11 @@ def edit(comment: Comment, user: User, body: str | None) -> Comment:
     if not can_edit(comment, user):
         raise CommentError("body", "This comment can no longer be edited.")
     text = check_body(body)
-    rendering.set_comment_body(comment, text)
-    decision = moderation.decide(user, text, comment.body_html, editing=comment)
+    html = rendering.render_comment(text)
+    decision = moderation.decide(user, text, html, editing=comment)
+    if decision.status == "rejected":
+        raise CommentError("body", decision.reason)
+    comment.body_source, comment.body_html = text, html
     if decision.status != "approved" or comment.status == "pending":
         # An edit cannot make a held comment public, and a held edit goes back to the queue.
         comment.status = "pending" if decision.status == "approved" else decision.status

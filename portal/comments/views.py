@@ -94,14 +94,6 @@ def create(slug: str):
             target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
             return _form_error_fragment(form, post, reply_to, target)
         return render_post_page(post, form=form, reply_to=reply_to, status=422)
-    if comment.status == "rejected":
-        attach_error(form, service.CommentError("body", comment.held_reason))
-        if queue_answers.came_from_queue():
-            return queue_answers.failed(form, reply_to, form.parent_id.data)
-        if request.htmx:
-            target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
-            return _form_error_fragment(form, post, reply_to, target)
-        return render_post_page(post, form=form, reply_to=reply_to, status=422)
     if queue_answers.came_from_queue():
         return queue_answers.answered(comment)
     if not request.htmx:
