@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from .extensions import db
 from .models import Comment, Post
@@ -18,6 +18,15 @@ from .models import Comment, Post
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
 TOMBSTONE_STATUSES = ("deleted", "removed")
+# What stands in for a comment this viewer may not read but whose replies they may: the
+# thread keeps its shape and nothing of the hidden words shows.
+PLACEHOLDERS = {
+    "deleted": "[deleted]",
+    "removed": "[removed by a moderator]",
+    "rejected": "[removed by a moderator]",
+    "spam": "[removed by a moderator]",
+    "pending": "[hidden while a moderator looks at it]",
+}
 # A question counts as answered once someone in one of these roles has an approved reply in it.
 ANSWERING_ROLES = ("clinician",)
 
@@ -33,10 +42,21 @@ class ThreadNode:
     container_id: int | None = None
     # Top-level nodes only: an approved clinician's reply sits somewhere in this thread.
     answered_by_clinician: bool = False
+    # Set when this viewer sees a stand-in instead of the comment (see PLACEHOLDERS).
+    placeholder: str | None = None
 
     @property
     def is_tombstone(self) -> bool:
-        return self.comment.status in TOMBSTONE_STATUSES
+        return self.placeholder is not None
+
+
+def placeholder_for(comment: Comment, viewer_id: int | None) -> str | None:
+    """The stand-in this viewer sees instead of comment, or None when they may read it."""
+    if comment.status == "approved":
+        return None
+    if comment.status == "pending" and viewer_id is not None and comment.author_id == viewer_id:
+        return None  # one's own held comment, marked as awaiting moderation
+    return PLACEHOLDERS.get(comment.status, "[hidden]")
 
 
 @dataclass
@@ -54,6 +74,16 @@ def visibility(viewer: Any):
         own_pending = and_(Comment.status == "pending", Comment.author_id == viewer.id)
         return or_(shown, own_pending)
     return shown
+
+
+def _viewer_id(viewer: Any) -> int | None:
+    return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+
+
+def _shown_or_answered():
+    """Readable comments, or hidden ones that others answered (shown as placeholders)."""
+    reply = aliased(Comment)
+    return exists().where(reply.parent_id == Comment.id)
 
 
 def approved_total(post: Post) -> int:
@@ -80,7 +110,11 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
     roots = list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.post_id == post.id, _is_top_level(), visibility(viewer))
+            .where(
+                Comment.post_id == post.id,
+                _is_top_level(),
+                or_(visibility(viewer), _shown_or_answered()),
+            )
             .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
             .limit(per_page + 1)
@@ -94,17 +128,17 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
         replies = list(
             db.session.scalars(
                 select(Comment)
+                # Every status: hidden replies become placeholders or are pruned below.
                 .where(
                     Comment.root_id.in_([root.id for root in roots]),
                     Comment.parent_id.is_not(None),
-                    visibility(viewer),
                 )
                 .options(joinedload(Comment.author))
                 .order_by(Comment.created_at, Comment.id)
             )
         )
     return ThreadPage(
-        threads=build_threads(roots, replies),
+        threads=build_threads(roots, replies, _viewer_id(viewer)),
         page=page,
         has_more=has_more,
         approved_total=approved_total(post),
@@ -132,18 +166,25 @@ def page_of(comment: Comment, viewer: Any, per_page: int) -> int:
     return (earlier or 0) // per_page + 1
 
 
-def build_threads(roots: list[Comment], replies: list[Comment]) -> list[ThreadNode]:
-    """Arrange comments (each list oldest first) as trees, capping depth and pruning tombstones."""
+def build_threads(
+    roots: list[Comment], replies: list[Comment], viewer_id: int | None = None
+) -> list[ThreadNode]:
+    """Arrange comments (each list oldest first) as trees, capping depth and pruning stand-ins.
+
+    A comment viewer may not read becomes a placeholder, kept only when something readable
+    hangs below it.
+    """
     nodes: dict[int, ThreadNode] = {}
     top: list[ThreadNode] = []
     for root in roots:
-        nodes[root.id] = ThreadNode(root, depth=1)
+        nodes[root.id] = ThreadNode(root, depth=1, placeholder=placeholder_for(root, viewer_id))
         top.append(nodes[root.id])
     for reply in replies:  # oldest first, so a parent is always placed before its replies
         parent = nodes.get(reply.parent_id or 0)
         if parent is None:
-            continue  # its parent is not visible to this viewer
+            continue
         nodes[reply.id] = place_reply(reply, parent, nodes)
+        nodes[reply.id].placeholder = placeholder_for(reply, viewer_id)
         if is_clinician_answer(reply) and reply.root_id in nodes:
             nodes[reply.root_id].answered_by_clinician = True
     return [node for node in top if not _prune(node)]
@@ -209,7 +250,10 @@ def depth_of(comment: Comment) -> int:
 
 
 def node_for(comment: Comment) -> ThreadNode:
-    """A lone node for one comment, placed as the full tree would place it."""
+    """A lone node for one comment, placed as the full tree would place it, as its author sees it.
+
+    Used to answer the author's own htmx requests (new comment, edit, delete).
+    """
     depth = depth_of(comment)
     in_reply_to = None
     if depth > MAX_DEPTH and comment.parent is not None:
@@ -220,6 +264,7 @@ def node_for(comment: Comment) -> ThreadNode:
         depth=min(depth, MAX_DEPTH),
         in_reply_to=in_reply_to,
         container_id=container_for(comment),
+        placeholder=placeholder_for(comment, comment.author_id),
     )
 
 

@@ -56,3 +56,14 @@ def test_flask_db_upgrade_command_builds_the_schema(tmp_path):
     engine = create_engine(f"sqlite:///{path}")
     assert TABLES <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_moderation_settings_row_comes_with_the_schema(app):
+    from portal.models import ModerationSettings
+
+    settings = db.session.get(ModerationSettings, 1)
+    assert (settings.approved_before_trusted, settings.max_links, settings.reports_to_hide) == (
+        1,
+        2,
+        3,
+    )

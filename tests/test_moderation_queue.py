@@ -307,7 +307,7 @@ def test_removing_a_reported_comment_keeps_its_replies_in_the_thread(
     flag = db.session.scalar(select(Flag))
     assert flag.resolved_at is not None  # the report is dealt with
     page = client.get(f"/posts/{post.slug}").get_data(as_text=True)
-    assert "[deleted]" in page and "A reply to it." in page
+    assert "[removed by a moderator]" in page and "A reply to it." in page
     assert "Questionable advice." not in page
 
 

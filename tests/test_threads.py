@@ -199,3 +199,23 @@ def test_recent_posts_and_comments_appear_beside_the_content(
     assert "Recent posts" in sidebar and "Fatigue and heat" in sidebar
     assert "Recent comments" in sidebar and "SteadyHand on" in sidebar
     assert "RiverWalker on" not in sidebar
+
+
+def test_replies_under_a_hidden_comment_stay_under_a_placeholder(
+    client, post, people, make_comment, log_in
+):
+    reported = make_comment(post, people["patient"], "Words under review", status="pending")
+    make_comment(post, people["clinician"], "A careful answer", parent=reported)
+    spam_root = make_comment(post, people["patient"], "Buy pills", status="spam")
+    make_comment(post, people["caregiver"], "Ignore that", parent=spam_root)
+    make_comment(post, people["caregiver"], "Unanswered spam", status="spam")
+    html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "A careful answer" in html and "Ignore that" in html
+    assert "[hidden while a moderator looks at it]" in html
+    assert "[removed by a moderator]" in html
+    for hidden in ("Words under review", "Buy pills", "Unanswered spam"):
+        assert hidden not in html
+    # Its author still sees their own held words, marked as such.
+    log_in(people["patient"])
+    own = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "Words under review" in own and "Awaiting moderation" in own

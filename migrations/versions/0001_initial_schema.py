@@ -29,6 +29,20 @@ def upgrade():
     sa.CheckConstraint('id = 1', name=op.f('ck_moderation_settings_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_settings'))
     )
+    # The one settings row exists from the start, so two first writers cannot race to make it.
+    op.bulk_insert(
+        sa.table(
+            'moderation_settings',
+            sa.column('id', sa.Integer()),
+            sa.column('approved_before_trusted', sa.Integer()),
+            sa.column('max_links', sa.Integer()),
+            sa.column('watch_words', sa.Text()),
+            sa.column('block_words', sa.Text()),
+            sa.column('reports_to_hide', sa.Integer()),
+        ),
+        [{'id': 1, 'approved_before_trusted': 1, 'max_links': 2, 'watch_words': '',
+          'block_words': '', 'reports_to_hide': 3}],
+    )
     op.create_table('tags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
