@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import locking
 from ..extensions import db
 from ..models import Comment, Flag, User
 from ..permissions import restriction_message
@@ -88,6 +89,8 @@ def report(comment: Comment, reader: User, reason: str | None, note: str | None)
     A second report of the same comment by the same reader changes nothing and says so.
     """
     note = check_report(comment, reader, reason, note)
+    # Reports racing past the threshold take turns, so exactly one of them hides the comment.
+    comment = locking.lock(Comment, comment.id) or comment
     if already_reported(comment, reader):
         return ReportOutcome(created=False, hidden=False)
     db.session.add(Flag(comment_id=comment.id, reporter_id=reader.id, reason=reason, note=note))
@@ -98,7 +101,7 @@ def report(comment: Comment, reader: User, reason: str | None, note: str | None)
         return ReportOutcome(created=False, hidden=False)
     hidden = False
     open_reports = open_report_count(comment)
-    if rules.hidden_by_reports(open_reports):
+    if comment.status == "approved" and rules.hidden_by_reports(open_reports):
         comment.status = "pending"
         comment.held_reason = rules.HIDDEN_AFTER_REPORTS
         audit.record(

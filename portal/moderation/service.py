@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, func, select, update
 
+from .. import locking
 from ..extensions import db
 from ..models import Comment, Flag, ModerationEvent, User, utcnow
 from . import audit
@@ -121,9 +122,11 @@ def moderate(
     Rejecting a comment readers could see (one that was reported) removes it instead, so the
     thread keeps its shape. Raises ModerationError for a missing or too long reason.
     """
+    reason = _checked_reason(decision, reason_choice, reason_other)
+    # Another moderator may be deciding on it right now: wait for them, then see their result.
+    comment = locking.lock(Comment, comment.id) or comment
     if comment.status == "deleted":
         raise ModerationError("decision", "Its author has deleted this comment.")
-    reason = _checked_reason(decision, reason_choice, reason_other)
     event = _apply(comment, moderator, decision, reason, was_public=has_reports(comment))
     db.session.commit()
     return event
@@ -142,12 +145,10 @@ def moderate_many(
     if not comment_ids:
         raise ModerationError("comment_ids", "Select at least one comment first.")
     reason = _checked_reason(decision, reason_choice, reason_other)
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.id.in_(comment_ids), Comment.status != "deleted")
-            .order_by(Comment.created_at)
-        )
+    locked = locking.lock_many(Comment, comment_ids)
+    comments = sorted(
+        (comment for comment in locked if comment.status != "deleted"),
+        key=lambda comment: comment.created_at,
     )
     reported = set(
         db.session.scalars(
@@ -208,7 +209,7 @@ def _reason_before(event: ModerationEvent) -> str:
 
 def undo(event: ModerationEvent, moderator: User) -> ModerationEvent:
     """Take back a decision: the comment's status and open reports return to what they were."""
-    comment = db.session.get(Comment, event.target_id) if event.target_type == "comment" else None
+    comment = locking.lock(Comment, event.target_id) if event.target_type == "comment" else None
     latest = latest_event_ids([event.target_id]).get(event.target_id) if comment else None
     if not can_undo(event, comment, latest):
         raise ModerationError(
