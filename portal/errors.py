@@ -85,6 +85,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(AccountRestricted)
     def restricted(error: AccountRestricted):
+        rescuer = _form_rescuers.get(request.endpoint or "")
+        if rescuer is not None and not request.htmx:
+            return rescuer(403, error.message)
         return render_error(403, error.message)
 
     @app.errorhandler(HTTPException)

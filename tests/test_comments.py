@@ -284,6 +284,11 @@ def test_a_suspended_member_is_told_why_and_until_when(client, post, people, log
     assert response.status_code == 403
     assert "Your account is suspended until" in html
     assert "Repeated off-topic posting" in html
+    assert ">Let me in</textarea>" in html
+    fragment = client.post(f"/posts/{post.slug}/comments", data={"body": "Let me in"}, headers=HTMX)
+    assert fragment.status_code == 403 and "Your account is suspended" in fragment.get_data(
+        as_text=True
+    )
     assert count_comments() == 0
 
 

@@ -117,7 +117,8 @@ def create(slug: str):
 
 @rescues_form("comments.create")
 def _keep_comment_text(status: int, message: str):
-    """Too many comments too fast: the page again, with the text kept."""
+    """Refused before the view ran (too many comments too fast, or a suspended account):
+    the page again, with the text kept and the reason beside it."""
     post = queries.get_readable_or_404(request.view_args["slug"])
     form = CommentForm(meta={"csrf": False})
     form.body.errors = [message]
