@@ -29,6 +29,7 @@ class PageRow:
     raw_bytes: int = 0
     gzip_bytes: int = 0
     statements: int | None = None
+    cpu_ms: float | None = None  # in-process CPU per request, median
     ceiling_rps: float | None = None  # the bare app at the same concurrency
     note: str = ""
 
@@ -76,13 +77,13 @@ def _number(value: float | None, digits: int = 1) -> str:
 def table(rows: list[PageRow]) -> str:
     lines = [
         "| page | viewer | conc. | req/s | % of bare | p50 ms | p90 ms | p99 ms "
-        "| bytes raw | bytes gzip | SQL/req |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| bytes raw | bytes gzip | SQL/req | CPU ms/req |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in rows:
         if row.load is None:
             lines.append(
-                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} | | | | | | | |"
+                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} " + "| " * 9
             )
             continue
         load = row.load
@@ -94,7 +95,7 @@ def table(rows: list[PageRow]) -> str:
             f"| {row.label} | {row.viewer} | {load.connections} "
             f"| {_number(load.requests_per_second)} | {share} | {_number(load.p50_ms, 2)} "
             f"| {_number(load.p90_ms, 2)} | {_number(load.p99_ms, 2)} | {row.raw_bytes:,} "
-            f"| {row.gzip_bytes:,} | {statements} |"
+            f"| {row.gzip_bytes:,} | {statements} | {_number(row.cpu_ms, 2)} |"
         )
     return "\n".join(lines)
 

@@ -188,11 +188,12 @@ def _run_in(folder: Path, seconds: float, write_doc: bool, facts: dict[str, str]
     )
     with app.app_context():
         db.engine.dispose()
-    for key, (status, count) in counted.items():
+    for key, (status, count, cpu_ms) in counted.items():
         if status != 200:
             by_key[key].note = f"not available (answered {status})"
         else:
             by_key[key].statements = count
+            by_key[key].cpu_ms = cpu_ms
 
     environment = {
         "PORTAL_DATABASE_URL": seeded.database_url,

@@ -1,13 +1,15 @@
 """The request class: htmx-aware, and free of NUL characters in submitted text.
 
 NUL is not text; PostgreSQL refuses it and SQLite stores it silently. Replacing it once,
-where forms are parsed, keeps every field on every database the same.
+where forms and query strings are parsed, keeps every field and search box on every database
+the same.
 """
 
 from __future__ import annotations
 
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import MultiDict
+from werkzeug.utils import cached_property
 
 REPLACEMENT = "\ufffd"
 
@@ -27,3 +29,11 @@ class PortalRequest(HtmxAwareRequest):
         values = self.__dict__.get("form")
         if values is not None and any("\x00" in v for _, v in values.items(multi=True)):
             self.__dict__["form"] = _without_nul(values)
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        # Search boxes and filters send typed text in the query string and query with it.
+        values = super().args
+        if any("\x00" in key + value for key, value in values.items(multi=True)):
+            return self.parameter_storage_class(_without_nul(values).items(multi=True))
+        return values

@@ -3,8 +3,8 @@
 The tag is a hash of what the page shows, read without rendering it: the post and its author
 and tags (already loaded), one aggregate query over the discussion and the sidebar's newest
 entries, the page's query string and the code that renders it. What that query cannot see
-cheaply (a commenter renaming themselves, an older comment approved into the sidebar) is
-bounded by a time bucket, so no page is stale for longer than STALE_AT_MOST.
+cheaply (an older comment approved into the sidebar, another post renamed) is bounded by a
+time bucket, so no page is stale for longer than STALE_AT_MOST.
 
 Logged-in members never get one: their pages hold their own pending comments and actions.
 """

@@ -26,12 +26,16 @@
     }
   });
 
-  // Cancelling a reply returns focus to the Reply link that opened it.
+  // Cancelling a reply returns focus to the link that opened it (Reply, Report or Answer:
+  // the one whose target is the slot just emptied).
   document.addEventListener("htmx:afterSwap", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (trigger && trigger.hasAttribute && trigger.hasAttribute("data-cancel-reply")) {
-      var item = event.detail.target.closest(".thread-item");
-      var link = item && item.querySelector("[data-reply-link]");
+      var slot = event.detail.target;
+      var item = slot.closest(".thread-item");
+      if (!item) return;
+      var link = (slot.id && item.querySelector('[data-reply-link][hx-target="#' + slot.id + '"]'))
+        || item.querySelector("[data-reply-link]");
       if (link) link.focus();
     }
   });

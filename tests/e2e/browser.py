@@ -32,6 +32,26 @@ def without_page_load(page) -> Iterator[None]:
     assert page.evaluate("() => window.e2eMarker") == token, "the page was loaded again"
 
 
+@contextmanager
+def settled(page) -> Iterator[None]:
+    """Wait after the block until htmx has settled what it swapped in.
+
+    htmx wires up new links and forms while settling, a moment after they appear; a test
+    acting faster than any person could would otherwise click a link htmx has not taken yet.
+    """
+    before = page.evaluate(
+        """() => {
+            if (window.e2eSettles === undefined) {
+                window.e2eSettles = 0;
+                document.addEventListener("htmx:afterSettle", () => { window.e2eSettles += 1; });
+            }
+            return window.e2eSettles;
+        }"""
+    )
+    yield
+    page.wait_for_function("count => window.e2eSettles > count", arg=before)
+
+
 def focused_id(page) -> str:
     """The id of the element that has keyboard focus ("" for none)."""
     return page.evaluate("() => document.activeElement ? document.activeElement.id : ''")

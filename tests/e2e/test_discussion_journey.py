@@ -21,6 +21,7 @@ from .browser import (
     assert_no_problems,
     focused_id,
     saved_comment,
+    settled,
     without_page_load,
 )
 
@@ -71,9 +72,11 @@ def test_reply_cancel_reply_elsewhere_and_post_with_javascript(site, visit):
         expect(open_reply_forms(page)).to_have_count(0)
         expect(reply_link(page, first)).to_be_focused()
 
-        reply_link(page, first).click()
+        with settled(page):
+            reply_link(page, first).click()
         expect(page.locator(f"#reply-slot-{first} form")).to_be_visible()
-        reply_link(page, second).click()
+        with settled(page):
+            reply_link(page, second).click()
         form = page.locator(f"#reply-slot-{second} form.comment-form--reply")
         expect(form).to_be_visible()
         # Only one inline form at a time: opening the second closed the first.

@@ -15,6 +15,7 @@ from .browser import (
     assert_no_problems,
     comment_status,
     saved_comment,
+    settled,
     without_page_load,
 )
 from .conftest import PASSWORD
@@ -85,8 +86,15 @@ def test_question_is_approved_and_answered_in_place_with_javascript(site, visit)
     waiting = clinician.locator(f"#question-{asked.id}")
     expect(waiting).to_contain_text(question)
     answer = "Most people in the long-term studies stayed relapse-free. Let us talk it through."
+    answer_link = waiting.get_by_role("link", name=re.compile(r"^Answer"))
     with without_page_load(clinician):
-        waiting.get_by_role("link", name=re.compile(r"^Answer")).click()
+        # Opening and cancelling gives focus back to Answer, which still works afterwards.
+        with settled(clinician):
+            answer_link.click()
+        clinician.locator(f"#answer-form-{asked.id}").get_by_role("link", name="Cancel").click()
+        expect(clinician.locator(f"#answer-form-{asked.id}")).to_have_count(0)
+        expect(answer_link).to_be_focused()
+        answer_link.click()
         form = clinician.locator(f"#answer-form-{asked.id}")
         expect(form.get_by_label("Your answer")).to_be_focused()
         form.get_by_label("Your answer").fill(answer)
