@@ -70,7 +70,9 @@ def populate(database_url: str, folder: Path, build: Callable[[], object]) -> ob
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 3) -> Iterator[Server]:
+def gunicorn(
+    database_url: str, workers: int = 3, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """gunicorn with several sync workers on a free loopback port, Redis for rate limits."""
     assert os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "").startswith("redis://"), (
         "the multiprocess tests need Redis: run them through .ci/run"
@@ -81,6 +83,7 @@ def gunicorn(database_url: str, workers: int = 3) -> Iterator[Server]:
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": SHARED_SECRET,
         "PORTAL_RATELIMIT_KEY_PREFIX": f"test-{port}",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}", "--timeout", "30", "--chdir", str(ROOT)]

@@ -25,6 +25,7 @@ from portal.demo_content import USERS
 from portal.extensions import db
 from portal.models import User
 from tests.conftest import base_config
+from tests.gunicorn_support import gunicorn
 
 PASSWORD = "e2e correct horse battery"
 CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
@@ -123,6 +124,19 @@ def _serve(folder: Path, databases) -> Iterator[LiveSite]:
     url = databases.fresh(folder)
     app = create_app(base_config(url, folder) | {"TESTING": False})
     _prepare_database(app)
+    if os.environ.get("PORTAL_TEST_DATABASE_URL"):
+        # CI's second pass: the journeys run against gunicorn with three workers, on
+        # PostgreSQL, as a multi-host deployment runs. Limits stay off here, as in the rest of
+        # the browser tests (the accessibility sweep logs in dozens of times a minute);
+        # tests/test_multiprocess.py proves the limits are shared through Redis.
+        with gunicorn(url, workers=3, extra_env={"PORTAL_RATELIMIT_ENABLED": "0"}) as running:
+            try:
+                yield LiveSite(url=running.url, app=app)
+            finally:
+                with app.app_context():
+                    db.engine.dispose()
+                databases.drop(url)
+        return
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
     )
