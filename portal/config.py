@@ -72,7 +72,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.WTF_CSRF_SSL_STRICT = self.PORTAL_HTTPS
         self.POSTS_PER_PAGE = _env_int("PORTAL_POSTS_PER_PAGE", 10)
-        # Rendering costs about 0.1 ms per comment shown (docs/PERFORMANCE.md): 20 threads keep a
+        # Rendering costs 0.1-0.15 ms per comment shown (docs/PERFORMANCE.md): 20 threads keep a
         # busy post's first view within its 15 ms budget, and "Show more" loads the rest.
         self.THREADS_PER_PAGE = _env_int("PORTAL_THREADS_PER_PAGE", 20)
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
