@@ -29,6 +29,8 @@ BEGIN
   END IF;
 END
 $$;
+-- Dropping a test database WITH (FORCE) may need to end an autovacuum worker in it.
+GRANT pg_signal_backend TO portal;
 SQL
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

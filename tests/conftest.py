@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -21,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from portal import create_app
@@ -111,10 +113,17 @@ class PostgresDatabases:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
-        with self.admin.connect() as connection:
-            connection.exec_driver_sql(
-                f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
-            )
+        statement = f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
+        for attempt in range(5):
+            try:
+                with self.admin.connect() as connection:
+                    connection.exec_driver_sql(statement)
+                return
+            except DBAPIError:
+                # A background worker (autovacuum) may hold it for a moment; try again.
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")

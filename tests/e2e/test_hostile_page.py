@@ -30,7 +30,13 @@ REPLIES_PER_THREAD = 100
 
 
 def build_hostile_post(site) -> tuple[str, int]:
-    cases = [case for case in all_hostile_cases() if case.strip() and len(case) <= 5000]
+    # NUL becomes U+FFFD where forms are parsed (portal/requests.py); stored here directly,
+    # the cases take the same form.
+    cases = [
+        case.replace("\x00", "\ufffd")
+        for case in all_hostile_cases()
+        if case.strip() and len(case) <= 5000
+    ]
     with site.database():
         author = site.user("neurologist")
         writers = [site.user(key) for key in ("riverwalker", "bluefinch", "steadyhand")]
