@@ -109,6 +109,14 @@ def reason_refused(case: str) -> bool:
     return not reason or len(reason) > 500
 
 
+def test_a_clean_page_carries_only_our_own_scripts(client, post):
+    """The baseline every hostile page is counted against: a page and a fragment."""
+    assert_only_our_scripts(page_of(client.get(f"/posts/{post.slug}")), PAGE_SCRIPTS)
+    fragment = client.get(f"/posts/{post.slug}/threads", headers=HTMX)
+    assert fragment.status_code == 200
+    assert_only_our_scripts(page_of(fragment), 0)
+
+
 # --- replies and edits -----------------------------------------------------------------------
 
 
@@ -254,17 +262,21 @@ def test_every_hostile_case_in_a_clinician_profile(client, people, make_user, ma
     panel_url = f"/moderation/users/{member.id}"
     clean_panel = page_of(client.get(panel_url))
 
-    def verify(profile: dict[str, str], case: str, index: int) -> bool:
+    def verify(profile: dict[str, str], case: str, index: int) -> set[str]:
+        """Send profile; return the fields refused, or check everything that shows it."""
         data = {f"verify-{name}": value for name, value in profile.items()}
         response = send(client, f"{panel_url}/verify", data, token, index)
         if response.status_code not in saved(index):
-            assert_refused(response, case, *(submitted(v).strip() for v in profile.values()))
-            return False
+            page = assert_refused(response, case, *(submitted(v).strip() for v in profile.values()))
+            refused = {name for name in profile if f'id="verify-{name}-error"' in page}
+            assert refused, f"no field is named in the refusal of {case!r}"
+            return refused
         panel = reopened(client, response, panel_url, index, case)
         stored = fresh(User, member.id)
         expected = {name: submitted(value).strip() for name, value in profile.items()}
         assert {name: getattr(stored, name) for name in profile} == expected, case
-        # The admin's form gives back what was stored; the panel and the profile show it.
+        # The admin's form gives back what was stored; the panel, the profile and the post
+        # page show it.
         assert {name: form_value(panel, f"verify-{name}") for name in profile} == expected, case
         assert_shown_escaped(panel, expected.values(), [case], clean_page=clean_panel)
         assert_only_our_scripts(panel, scripts_for(index))
@@ -272,14 +284,14 @@ def test_every_hostile_case_in_a_clinician_profile(client, people, make_user, ma
             page = assert_answered(client.get(url), case, allowed=(200,))
             assert_shown_escaped(page, expected.values(), [case])
             assert_only_our_scripts(page, PAGE_SCRIPTS)
-        return True
+        return set()
 
     for index, case in enumerate(all_hostile_cases()):
-        if verify(dict.fromkeys(GOOD_PROFILE, case), case, index):
-            continue
-        # Refused as a whole: each field on its own, beside good values in the others.
-        for name in GOOD_PROFILE:
-            verify({**GOOD_PROFILE, name: case}, case, index)
+        profile = dict.fromkeys(GOOD_PROFILE, case)
+        # Each field refused in turn gets a good value, until the rest is stored as typed.
+        while refused := verify(profile, case, index):
+            assert all(profile[name] == case for name in refused), case
+            profile.update({name: GOOD_PROFILE[name] for name in refused})
 
 
 # --- posts -----------------------------------------------------------------------------------
