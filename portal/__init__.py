@@ -59,9 +59,10 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    from .requests import PortalRequest
+    from .requests import PortalRequest, refuse_nul_in_path
 
     app.request_class = PortalRequest  # after htmx: ours extends its request class
+    app.before_request(refuse_nul_in_path)
     limiter.init_app(app)
     login_manager.init_app(app)
     for name, value in COMPRESSION_SETTINGS.items():

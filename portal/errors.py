@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .extensions import db
 from .permissions import AccountRestricted
 from .request_log import current_request_id
 
@@ -105,6 +106,8 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        # A failed write leaves the session unusable; the error page must not trip on it.
+        db.session.rollback()
         app.logger.exception(
             "unhandled error on %s %s [request %s]",
             request.method,

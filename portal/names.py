@@ -57,6 +57,9 @@ def problems(display_name: str, *, staff: bool = False) -> list[str]:
         messages.append(f"Use at least {MIN_LENGTH} characters.")
     if len(display_name) > MAX_LENGTH:
         messages.append(f"Use at most {MAX_LENGTH} characters.")
+    elif len(name_key(display_name)) > MAX_LENGTH:
+        # Some letters grow when case-folded ("ß" becomes "ss"); the key must fit too.
+        messages.append(f"Use a shorter name: at most {MAX_LENGTH} letters once spelled out.")
     if any(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in display_name):
         messages.append("Remove invisible or control characters (such as zero-width spaces).")
     if display_name and not any(ch.isalnum() for ch in display_name):

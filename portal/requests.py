@@ -37,3 +37,11 @@ class PortalRequest(HtmxAwareRequest):
         if any("\x00" in key + value for key, value in values.items(multi=True)):
             return self.parameter_storage_class(_without_nul(values).items(multi=True))
         return values
+
+
+def refuse_nul_in_path() -> None:
+    """No page has NUL in its address; answer 404 before any lookup sees it."""
+    from flask import abort, request
+
+    if "\x00" in request.path:
+        abort(404)

@@ -91,7 +91,8 @@ class PostgresDatabases:
         self.admin = create_engine(
             self.base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
         )
-        self.template_name = f"{self.base.database}_template"
+        # Unique per test session, so two sessions sharing one server do not collide.
+        self.template_name = f"{self.base.database}_template_{uuid.uuid4().hex[:8]}"
         self._create(self.template_name)
         app = create_app(base_config(self.template_url(), folder))
         with app.app_context():
@@ -162,7 +163,8 @@ class PortalClient(FlaskClient):
         send_token = kwargs.pop("csrf", True)
         if send_token and method not in ("GET", "HEAD", "OPTIONS"):
             headers = dict(kwargs.pop("headers", None) or {})
-            headers.setdefault("X-CSRFToken", self.csrf_token())
+            if "X-CSRFToken" not in headers:
+                headers["X-CSRFToken"] = self.csrf_token()
             kwargs["headers"] = headers
         # Each request gets its own app context (and so its own g and database session), as
         # in production; otherwise it would share the test's, and g would leak between them.

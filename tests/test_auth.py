@@ -252,3 +252,12 @@ def test_change_password_checks_the_current_one_and_signs_out_other_sessions(
     assert "Log out" not in other_device.get("/").get_data(as_text=True)  # the other is out
     fresh = app.test_client()
     assert login(fresh, people["patient"], "a brand new passphrase").status_code == 303
+
+
+def test_a_name_that_grows_when_case_folded_is_refused_politely(client):
+    response = register(client, display_name="ß" * 40)
+    assert response.status_code == 422
+    assert "at most 40 letters once spelled out" in error_for(
+        response.get_data(as_text=True), "display_name"
+    )
+    assert user_count() == 0

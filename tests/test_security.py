@@ -264,3 +264,45 @@ def test_every_request_is_logged_as_one_structured_line(client, caplog):
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "portal.requests"]
     assert lines[-1]["path"] == "/rules" and lines[-1]["status"] == 200
     assert lines[-1]["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_a_nul_in_an_address_is_not_found(client, post):
+    for path in ("/posts/a%00b", "/tags/a%00b", "/posts/a%00b/comments.atom", "/people/1%00"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_the_error_page_survives_a_failed_write(tmp_path, database_url):
+    from portal import users
+    from portal.models import User as Member
+
+    app = create_app({**base_config(database_url, tmp_path), "TESTING": False})
+
+    @app.get("/clash")
+    def clash():
+        for _ in range(2):  # the second insert breaks the unique email rule
+            db.session.add(
+                Member(
+                    email="same@example.org",
+                    display_name=f"N{_}",
+                    display_name_key=f"n{_}",
+                    password_hash="x",
+                )
+            )
+            db.session.flush()
+        return "unreachable"
+
+    app.test_client_class = PortalClient
+    with app.app_context():
+        users.create_user(email="here@example.org", display_name="Here Now", password=TEST_PASSWORD)
+        db.session.remove()
+    client = app.test_client()
+    credentials = {"email": "here@example.org", "password": TEST_PASSWORD}
+    assert client.post("/login", data=credentials).status_code == 303
+    # The layout looks up the logged-in member after the failed write: it needs a rollback.
+    response = client.get("/clash")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Skip to main content" in html  # the full layout, not the bare fallback
+    assert "Something went wrong on our side" in html
+    with app.app_context():
+        db.engine.dispose()
