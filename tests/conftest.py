@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -302,6 +302,22 @@ def make_comment(app):
         return comment
 
     return make
+
+
+def count_statements(action) -> int:
+    """How many SQL statements action() sends (PRAGMAs aside): for fixed-cost page tests."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith("PRAGMA"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
 
 
 def hostile_corpus_dir() -> str | None:

@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Comment, Tag, utcnow
 
-from .conftest import HTMX
+from .conftest import HTMX, count_statements
 
 
 def at(minutes: int):
@@ -284,21 +284,6 @@ def test_a_patient_cannot_borrow_the_queue_response(client, people, log_in, queu
 
 
 # --- a fixed number of statements ----------------------------------------------------------
-
-
-def count_statements(action) -> int:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith("PRAGMA"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_the_queue_loads_in_a_fixed_number_of_statements(

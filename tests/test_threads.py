@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
-
-from portal.extensions import db
 from portal.models import utcnow
 from portal.threads import MAX_DEPTH
 
-from .conftest import HTMX
+from .conftest import HTMX, count_statements
 
 
 def at(minutes: int):
@@ -148,21 +145,6 @@ def test_threads_come_in_pages_with_show_more(app, client, post, people, make_co
     assert plain.status_code == 302 and plain.headers["Location"].endswith("page=2")
 
 
-def count_statements(app, action) -> int:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith("PRAGMA"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def add_discussion(post, people, make_comment, threads: int, replies: int):
     for n in range(threads):
         top = make_comment(post, people["patient"], f"Question {n} with https://example.org")
@@ -181,8 +163,8 @@ def test_post_page_statement_count_does_not_grow_with_the_thread(
     add_discussion(large, people, make_comment, threads=100, replies=2)  # 300 comments
     small_url, large_url = f"/posts/{small.slug}", f"/posts/{large.slug}"
     client.get("/")  # warm up what is loaded once per process
-    small_count = count_statements(app, lambda: client.get(small_url))
-    large_count = count_statements(app, lambda: client.get(large_url))
+    small_count = count_statements(lambda: client.get(small_url))
+    large_count = count_statements(lambda: client.get(large_url))
     assert small_count == large_count
     assert large_count <= 8
     assert "(300 comments)" in client.get(large_url).get_data(as_text=True)
