@@ -14,6 +14,7 @@ from flask import g
 from sqlalchemy import Exists, Select, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager
 
+from .. import paging
 from ..extensions import db
 from ..models import Comment, Post, Tag, User, post_tags
 from ..permissions import ASKERS
@@ -134,22 +135,19 @@ def waiting_questions(
 ) -> QuestionPage:
     """One page of waiting questions, oldest first, each with its post and asker loaded."""
     narrowed = question_filter.apply(_waiting())
-    total = db.session.scalar(narrowed.with_only_columns(func.count(Comment.id))) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    questions = list(
-        db.session.scalars(
-            narrowed.options(contains_eager(Comment.post), contains_eager(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    found = paging.fetch_page(
+        narrowed.options(contains_eager(Comment.post), contains_eager(Comment.author)).order_by(
+            Comment.created_at, Comment.id
+        ),
+        narrowed.with_only_columns(func.count(Comment.id)),
+        page,
+        per_page,
     )
     return QuestionPage(
-        questions=questions,
-        total=total,
-        page=page,
-        pages=pages,
+        questions=found.rows,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
         filter=question_filter,
         post_choices=_post_choices(),
         tag_choices=_tag_choices(),

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from .. import paging
 from ..extensions import db
 from ..models import ModerationEvent, User, utcnow
 
@@ -109,18 +110,12 @@ def list_events(filters: LogFilters, page: int = 1, per_page: int = 50) -> LogPa
         conditions.append(ModerationEvent.target_type == filters.target_type)
     if filters.target_id is not None:
         conditions.append(ModerationEvent.target_id == filters.target_id)
-    total = (
-        db.session.scalar(select(func.count()).select_from(ModerationEvent).where(*conditions)) or 0
+    found = paging.fetch_page(
+        select(ModerationEvent)
+        .where(*conditions)
+        .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc()),
+        select(func.count()).select_from(ModerationEvent).where(*conditions),
+        page,
+        per_page,
     )
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    events = list(
-        db.session.scalars(
-            select(ModerationEvent)
-            .where(*conditions)
-            .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return LogPage(events=events, page=page, pages=pages, total=total)
+    return LogPage(events=found.rows, page=found.page, pages=found.pages, total=found.total)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, or_, select
 
-from .. import names
+from .. import names, paging
 from ..extensions import db
 from ..models import User, utcnow
 from . import audit
@@ -51,19 +51,13 @@ def search(query: str = "", page: int = 1, per_page: int = PER_PAGE) -> MemberPa
                 User.email.contains(query.lower(), autoescape=True),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    users = list(
-        db.session.scalars(
-            select(User)
-            .where(*conditions)
-            .order_by(User.created_at.desc(), User.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    found = paging.fetch_page(
+        select(User).where(*conditions).order_by(User.created_at.desc(), User.id.desc()),
+        select(func.count()).select_from(User).where(*conditions),
+        page,
+        per_page,
     )
-    return MemberPage(users=users, page=page, pages=pages, total=total)
+    return MemberPage(users=found.rows, page=found.page, pages=found.pages, total=found.total)
 
 
 def _checked_reason(reason: str | None, *, required: bool) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from .. import paging
 from ..extensions import db
 from ..models import Comment, Flag, ModerationEvent, Post, User
 from . import service
@@ -123,23 +124,20 @@ def load(show: str, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
     """One page of the queue under a filter, oldest first, ready to render."""
     show = show if show in FILTERS else DEFAULT_FILTER
     condition = _filter_condition(show)
-    total = db.session.scalar(select(func.count()).select_from(Comment).where(condition)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(condition)
-            .options(
-                joinedload(Comment.post),
-                joinedload(Comment.author),
-                joinedload(Comment.parent).joinedload(Comment.author),
-            )
-            .order_by(Comment.created_at, Comment.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    found = paging.fetch_page(
+        select(Comment)
+        .where(condition)
+        .options(
+            joinedload(Comment.post),
+            joinedload(Comment.author),
+            joinedload(Comment.parent).joinedload(Comment.author),
         )
+        .order_by(Comment.created_at, Comment.id),
+        select(func.count()).select_from(Comment).where(condition),
+        page,
+        per_page,
     )
+    comments, page, pages, total = found.rows, found.page, found.pages, found.total
     records = author_records({c.author_id for c in comments if c.author_id is not None})
     reports = open_reports([c.id for c in comments])
     items = [

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import paging
 from ..extensions import db
 from ..models import Comment, Post, SlugRedirect, Tag, User, post_tags
 from ..permissions import allowed
@@ -40,22 +41,24 @@ def published_page(page: int, per_page: int, tag: Tag | None = None) -> PostPage
     conditions = [Post.status == "published"]
     if tag is not None:
         conditions.append(Post.tags.contains(tag))
-    total = db.session.scalar(select(func.count()).select_from(Post).where(*conditions)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    posts = list(
-        db.session.scalars(
-            select(Post)
-            .where(*conditions)
-            # Authors in the same query (one each); tags by a second (a list each).
-            .options(joinedload(Post.author), selectinload(Post.tags))
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    found = paging.fetch_page(
+        select(Post)
+        .where(*conditions)
+        # Authors in the same query (one each); tags by a second (a list each).
+        .options(joinedload(Post.author), selectinload(Post.tags))
+        .order_by(Post.published_at.desc(), Post.id.desc()),
+        select(func.count()).select_from(Post).where(*conditions),
+        page,
+        per_page,
     )
-    counts = approved_comment_counts([post.id for post in posts])
-    return PostPage(posts=posts, comment_counts=counts, page=page, pages=pages, total=total)
+    counts = approved_comment_counts([post.id for post in found.rows])
+    return PostPage(
+        posts=found.rows,
+        comment_counts=counts,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
+    )
 
 
 def post_by_slug(slug: str) -> Post | None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from .. import paging
 from ..extensions import db
 from ..models import Comment, Post, User
 
@@ -58,18 +59,15 @@ def _visible_comments(user: User, *, replies_only: bool):
 def activity_for(user: User, page: int, per_page: int = ACTIVITY_PER_PAGE) -> Activity:
     """Newest first: a clinician's answers (their replies), anyone else's approved comments."""
     query = _visible_comments(user, replies_only=user.is_staff)
-    total = db.session.scalar(query.with_only_columns(func.count(Comment.id))) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    comments = list(
-        db.session.scalars(
-            query.options(contains_eager(Comment.post))
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    found = paging.fetch_page(
+        query.options(contains_eager(Comment.post)).order_by(
+            Comment.created_at.desc(), Comment.id.desc()
+        ),
+        query.with_only_columns(func.count(Comment.id)),
+        page,
+        per_page,
     )
-    return Activity(comments=comments, total=total, page=page, pages=pages)
+    return Activity(comments=found.rows, total=found.total, page=found.page, pages=found.pages)
 
 
 def published_posts_by(user: User) -> list[Post]:

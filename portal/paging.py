@@ -1,0 +1,29 @@
+"""Paging a listing: count it, keep the page number in range, fetch that page's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select
+
+from .extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Slice(Generic[T]):
+    rows: list[T]
+    page: int
+    pages: int
+    total: int
+
+
+def fetch_page(rows: Select[Any], count: Select[Any], page: int, per_page: int) -> Slice[Any]:
+    """Two statements: count, then the rows of page (clamped to 1..pages), in rows' order."""
+    total = db.session.scalar(count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    found = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
+    return Slice(rows=found, page=page, pages=pages, total=total)
