@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from flask import request
 from sqlalchemy import Select
 
 from .extensions import db
@@ -27,3 +28,10 @@ def fetch_page(rows: Select[Any], count: Select[Any], page: int, per_page: int) 
     page = min(max(page, 1), pages)
     found = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
     return Slice(rows=found, page=page, pages=pages, total=total)
+
+
+def page_arg(source: Any = None) -> int:
+    """The page number asked for in the query string (or source), never less than 1."""
+    value = str((source if source is not None else request.args).get("page", "1"))
+    # Long digit strings are not a page anyone can reach; they must not become huge integers.
+    return int(value) if value.isdigit() and 0 < len(value) < 10 and int(value) > 0 else 1

@@ -1,5 +1,7 @@
 """The request class: htmx-aware, and free of NUL characters in submitted text.
 
+`wants_fragment` is the one answer to "page or fragment?" for every view.
+
 NUL is not text; PostgreSQL refuses it and SQLite stores it silently. Replacing it once,
 where forms and query strings are parsed, keeps every field and search box on every database
 the same.
@@ -24,6 +26,11 @@ def _without_nul(values: MultiDict) -> MultiDict:
 
 
 class PortalRequest(HtmxAwareRequest):
+    @property
+    def wants_fragment(self) -> bool:
+        """htmx asked for a piece of a page; restoring history after a miss needs all of it."""
+        return bool(self.htmx) and not self.htmx.history_restore_request
+
     def _load_form_data(self) -> None:
         super()._load_form_data()
         values = self.__dict__.get("form")

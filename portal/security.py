@@ -44,7 +44,9 @@ def add_security_headers(response: Response) -> Response:
     elif "Cache-Control" not in headers and response.mimetype == "text/html":
         # Pages hold per-user content (CSRF token, pending comments): no shared caches.
         headers["Cache-Control"] = "private, no-cache"
-    if request.htmx:
+    if request.endpoint != "static":
+        # Any page can answer htmx with a fragment (error pages included), so every answer,
+        # full page or fragment, tells caches that the HX-Request header chose it.
         headers.add("Vary", "HX-Request")
     return response
 

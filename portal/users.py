@@ -10,19 +10,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import names
 from .extensions import db
+from .forms import FieldError
 from .models import ROLES, User, new_session_token, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """A user-fixable problem with account data; field names which form field it belongs to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def normalise_email(email: str) -> str:

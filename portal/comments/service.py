@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 
 from .. import rendering
 from ..extensions import db
+from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
 from ..moderation import rules as moderation
 from ..permissions import restriction_message
@@ -17,13 +18,8 @@ MAX_BODY_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
 
 
-class CommentError(ValueError):
+class CommentError(FieldError):
     """A problem the writer can fix; field names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def check_body(body: str | None) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from .. import names, paging
 from ..extensions import db
+from ..forms import FieldError
 from ..models import User, utcnow
 from . import audit
 
@@ -23,13 +24,8 @@ LONGEST_SUSPENSION_DAYS = 366
 PER_PAGE = 50
 
 
-class MemberActionError(ValueError):
+class MemberActionError(FieldError):
     """A problem the admin can fix; field names the form field it belongs to ("": the action)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import locking
 from ..extensions import db
+from ..forms import FieldError
 from ..models import Comment, Flag, User
 from ..permissions import restriction_message
 from . import audit, rules
@@ -24,13 +25,8 @@ REPORT_REASONS: dict[str, str] = {
 MAX_NOTE_LENGTH = 500
 
 
-class ReportError(ValueError):
+class ReportError(FieldError):
     """A problem the reader can fix; field names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

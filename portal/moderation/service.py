@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select, update
 
 from .. import locking
 from ..extensions import db
+from ..forms import FieldError
 from ..models import Comment, Flag, ModerationEvent, User, utcnow
 from . import audit
 
@@ -31,13 +32,8 @@ REJECT_REASONS: dict[str, str] = {
 MAX_REASON_LENGTH = 500
 
 
-class ModerationError(ValueError):
+class ModerationError(FieldError):
     """A problem the moderator can fix; field names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def reject_reason(choice: str | None, written: str | None) -> str:
