@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from .extensions import db
 from .models import User
+from .responding import htmx_answer
 from .safe_urls import same_site_path
 
 
@@ -48,8 +49,6 @@ def send_to_login() -> Response:
     """Visitors go to the login page and come back afterwards; htmx gets a full redirect."""
     if request.htmx:
         back_to = same_site_path(request.htmx.current_url or "") or "/"
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=back_to)
-        return response
+        return htmx_answer(status=401, redirect=url_for("auth.login", next=back_to))
     back_to = request.full_path if request.method == "GET" else request.referrer or "/"
     return redirect(url_for("auth.login", next=same_site_path(back_to) or "/"))
