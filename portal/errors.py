@@ -60,7 +60,7 @@ def rescues_form(endpoint: str) -> Callable[[FormRescuer], FormRescuer]:
 
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
-    template = "errors/_error.html" if request.htmx else "errors/error.html"
+    template = "errors/_error.html" if request.wants_fragment else "errors/error.html"
     try:
         html = render_template(
             template,
@@ -87,7 +87,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(AccountRestricted)
     def restricted(error: AccountRestricted):
         rescuer = _form_rescuers.get(request.endpoint or "")
-        if rescuer is not None and not request.htmx:
+        if rescuer is not None and not request.wants_fragment:
             return rescuer(403, error.message)
         return render_error(403, error.message)
 
@@ -97,7 +97,7 @@ def register(app: Flask) -> None:
             return error
         rescuer = _form_rescuers.get(request.endpoint or "")
         # 413 cannot be rescued: the body that was too large is the text we would keep.
-        if rescuer is not None and error.code == 429 and not request.htmx:
+        if rescuer is not None and error.code == 429 and not request.wants_fragment:
             title, message = MESSAGES[error.code]
             return rescuer(error.code, f"{title}. {message}")
         return render_error(error.code)

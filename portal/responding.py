@@ -14,10 +14,23 @@ from htmx_flask import make_response
 from werkzeug.wrappers import Response
 
 
-def page_or_fragment(page: str, fragment: str, *, status: int = 200, **context: Any) -> Response:
-    """Render fragment for htmx, else page (which includes fragment) with the same context."""
-    template = fragment if request.wants_fragment else page
-    return make_response(render_template(template, **context), status)
+def page_or_fragment(
+    page: str,
+    fragment: str,
+    *,
+    status: int = 200,
+    retarget: str | None = None,
+    reswap: str | None = None,
+    **context: Any,
+) -> Response:
+    """Render fragment for htmx, else page (which includes fragment) with the same context.
+
+    retarget and reswap steer where htmx puts the fragment; a whole page needs neither.
+    """
+    if not request.wants_fragment:
+        return make_response(render_template(page, **context), status)
+    html = render_template(fragment, **context)
+    return htmx_answer(html, status, retarget=retarget, reswap=reswap)
 
 
 def htmx_answer(

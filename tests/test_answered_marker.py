@@ -6,10 +6,10 @@ import re
 
 from sqlalchemy import event
 
-from portal import threads
+from portal.comments import threads
 from portal.extensions import db
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 MARKER = "Answered by a clinician"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment, Tag, utcnow
 
-from .conftest import HTMX, count_statements
+from .helpers import HTMX, count_statements
 
 
 def at(minutes: int):
@@ -167,14 +167,11 @@ def test_the_answer_form_opens_inline_and_posts_where_post_page_replies_go(
     fragment = client.get(f"/clinic/questions/{question.id}/answer", headers=HTMX)
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html
-    assert (
-        f'action="/posts/{slug}/comments"' in html and f'hx-post="/posts/{slug}/comments"' in html
-    )
-    assert f'name="parent_id" value="{question.id}"' in html
-    assert 'name="answered_from" value="clinic-queue"' in html
+    answer_url = f"/clinic/questions/{question.id}/answer"
+    assert f'action="{answer_url}"' in html and f'hx-post="{answer_url}"' in html
     assert f'hx-target="#question-{question.id}" hx-swap="outerHTML"' in html
     assert "Answer RiverWalker" in html and "data-cancel-reply" in html
-    # The post page's reply form posts to the very same endpoint.
+    # The post page's reply form posts to the comments endpoint, as a reply to the question.
     post_page = client.get(f"/posts/{slug}?replytocom={question.id}").get_data(as_text=True)
     assert f'action="/posts/{slug}/comments"' in post_page
     assert f'name="parent_id" value="{question.id}"' in post_page
@@ -197,9 +194,7 @@ def test_only_waiting_questions_can_be_opened_for_an_answer(client, people, log_
 
 def answer(client, question, body="Yes, that is common in the first month.", headers=None):
     return client.post(
-        f"/posts/{question.post.slug}/comments",
-        data={"body": body, "parent_id": question.id, "answered_from": "clinic-queue"},
-        headers=headers or {},
+        f"/clinic/questions/{question.id}/answer", data={"body": body}, headers=headers or {}
     )
 
 
@@ -242,7 +237,8 @@ def test_a_bad_answer_keeps_the_text_and_explains(client, people, log_in, queue)
     assert response.headers["HX-Retarget"] == f"#answer-form-{question.id}"
     assert response.headers["HX-Reswap"] == "outerHTML"
     assert "at most 5,000 characters" in html and long_text.strip() in html
-    assert 'name="answered_from" value="clinic-queue"' in html and "data-cancel-reply" in html
+    assert f'hx-post="/clinic/questions/{question.id}/answer"' in html
+    assert "data-cancel-reply" in html
     plain = answer(client, question, body="   ")
     assert plain.status_code == 422
     assert "Write something before posting." in plain.get_data(as_text=True)
@@ -275,12 +271,12 @@ def test_an_admins_reply_is_posted_but_the_question_still_waits(client, people, 
     assert question.id in listed(client.get("/clinic/questions").get_data(as_text=True))
 
 
-def test_a_patient_cannot_borrow_the_queue_response(client, people, log_in, queue):
+def test_a_patient_cannot_answer_through_the_queue(client, people, log_in, queue):
     question = queue["oldest"]
     log_in(people["caregiver"])
     response = answer(client, question, body="Same here.")
-    assert response.status_code == 303
-    assert response.headers["Location"].startswith(f"/posts/{question.post.slug}#comment-")
+    assert response.status_code == 403
+    assert db.session.scalar(select(Comment).where(Comment.parent_id == question.id)) is None
 
 
 # --- a fixed number of statements ----------------------------------------------------------

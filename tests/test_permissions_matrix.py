@@ -16,7 +16,7 @@ import pytest
 from portal.extensions import db
 from portal.moderation import audit
 
-from .conftest import login
+from .helpers import login
 
 ROLES = ("visitor", "patient", "caregiver", "clinician", "admin", "suspended")
 LOGIN = 302  # a visitor asking for a member's page is sent to log in
@@ -117,6 +117,7 @@ MATRIX: dict[str, Expect] = {
     "POST /clinic/posts/<int:post_id>/unpublish": clinical(303),
     "GET /clinic/questions": clinical(200),
     "GET /clinic/questions/<int:comment_id>/answer": clinical(200),
+    "POST /clinic/questions/<int:comment_id>/answer": clinical(422),
     # Moderation: admins.
     "GET /moderation": admins(200),
     "POST /moderation/comments/<int:comment_id>": admins(422),

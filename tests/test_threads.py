@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 
 from portal.models import utcnow
-from portal.threads import MAX_DEPTH
+from portal.comments.threads import MAX_DEPTH
 
-from .conftest import HTMX, count_statements
+from .helpers import HTMX, count_statements
 
 
 def at(minutes: int):

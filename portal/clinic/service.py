@@ -15,10 +15,10 @@ from sqlalchemy import Exists, Select, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from .. import paging
+from ..comments.threads import ANSWERING_ROLES
 from ..extensions import db
 from ..models import Comment, Post, Tag, User, post_tags
 from ..permissions import ASKERS
-from ..threads import ANSWERING_ROLES
 
 QUESTIONS_PER_PAGE = 25
 

@@ -9,11 +9,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..comments import service as comments
+from ..comments import threads
 from ..comments.forms import CommentForm
+from ..comments.limits import comment_writing
+from ..errors import rescues_form
 from ..extensions import db
-from ..models import Post
+from ..forms import UNREADABLE_FORM, attach_error
+from ..models import Comment, Post
+from ..paging import page_arg
 from ..permissions import can
 from ..posts import editing, queries
+from ..responding import htmx_answer, page_or_fragment
 from . import service
 from .forms import PostForm
 
@@ -41,13 +48,14 @@ def _workspace_helpers() -> dict:
     return {"waiting_question_count": service.waiting_count, "can_edit_post": can_edit_post}
 
 
-def _fragment_wanted() -> bool:
-    # Restoring history after a pushed URL asks for the whole page, even from htmx.
-    return bool(request.htmx) and not request.htmx.history_restore_request
+def _asker_name(question: Comment) -> str:
+    return question.author.display_name if question.author else "a deleted account"
 
 
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
+def _waiting_words(waiting: int) -> str:
+    if waiting == 0:
+        return "No questions are waiting now."
+    return f"{waiting} question{'s' if waiting != 1 else ''} still waiting."
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -55,30 +63,124 @@ def _page_arg() -> int:
 
 @bp.get("/questions")
 @can("answer_questions")
-def questions() -> str:
+def questions() -> Response:
     question_filter = service.QuestionFilter(
         post_slug=request.args.get("post", "").strip()[:120],
         tag_slug=request.args.get("tag", "").strip()[:80],
     )
     per_page = current_app.config.get("QUESTIONS_PER_PAGE", service.QUESTIONS_PER_PAGE)
-    queue = service.waiting_questions(question_filter, _page_arg(), per_page)
-    template = "clinic/_question_list.html" if _fragment_wanted() else "clinic/questions.html"
-    return render_template(template, queue=queue)
+    queue = service.waiting_questions(question_filter, page_arg(), per_page)
+    return page_or_fragment("clinic/questions.html", "clinic/_question_list.html", queue=queue)
 
 
 @bp.get("/questions/<int:comment_id>/answer")
 @can("answer_questions")
-def answer_form(comment_id: int) -> str:
+def answer_form(comment_id: int) -> Response:
     """The inline answer form for the queue; without htmx, a page with the question and form."""
     question = service.waiting_question(comment_id)
     if question is None:
         abort(404)
     form = CommentForm(formdata=None, parent_id=question.id)
-    if request.htmx:
-        return render_template(
-            "clinic/_answer_form.html", question=question, form=form, inline=True
+    return page_or_fragment(
+        "clinic/answer.html", "clinic/_answer_form.html", question=question, form=form, inline=True
+    )
+
+
+@bp.post("/questions/<int:comment_id>/answer")
+@can("answer_questions")
+@comment_writing
+def answer(comment_id: int) -> Response:
+    """An answer written on the waiting list: posted as a reply, answered where it was written."""
+    form = CommentForm()
+    question = _answerable_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.body.data or "")
+    try:
+        if not form.validate_on_submit():
+            raise comments.CommentError("body", UNREADABLE_FORM)
+        reply = comments.submit(question.post, current_user, form.body.data, question.id)
+    except comments.CommentError as error:
+        attach_error(form, error)
+        return _answer_form_again(form, question, 422)
+    return _answered(question, reply)
+
+
+def _answerable_question(comment_id: int) -> Comment | None:
+    """The question being answered, while this clinician can still see it on its post."""
+    question = db.session.get(Comment, comment_id)
+    if question is None or not queries.can_read(question.post):
+        return None
+    return db.session.scalar(
+        threads.select_visible(question.post, current_user).where(Comment.id == comment_id)
+    )
+
+
+def _answer_form_again(form: CommentForm, question: Comment, status: int) -> Response:
+    """The answer was not stored: the form again with its errors and the clinician's text."""
+    return page_or_fragment(
+        "clinic/answer.html",
+        "clinic/_answer_form.html",
+        status=status,
+        retarget=f"#answer-form-{question.id}",
+        reswap="outerHTML",
+        question=question,
+        form=form,
+        inline=True,
+    )
+
+
+def _question_gone(question_id: int, text: str) -> Response:
+    """Deleted or hidden while being answered: say so, and hand back what was written."""
+    return page_or_fragment(
+        "clinic/gone.html",
+        "clinic/_gone.html",
+        status=422,
+        retarget=f"#question-{question_id}",
+        reswap="outerHTML",
+        question_id=question_id,
+        announcement="That question is no longer available.",
+        text=text,
+    )
+
+
+def _answered(question: Comment, reply: Comment) -> Response:
+    """A stored answer: htmx gets the row's replacement, a plain browser the waiting list."""
+    done = service.is_answered(question)
+    waiting = service.waiting_count(fresh=True)
+    if done:
+        message = f"Your answer to {_asker_name(question)} is posted."
+    elif reply.status == "approved":
+        message = (
+            "Your reply is posted. The question stays on this list until a clinician answers it."
         )
-    return render_template("clinic/answer.html", question=question, form=form)
+    else:
+        message = f"Your reply is awaiting moderation. {reply.held_reason}".strip()
+    if not request.wants_fragment:
+        flash(message, "success")
+        return redirect(url_for("clinic.questions"), 303)
+    return htmx_answer(
+        render_template(
+            "clinic/_answered.html",
+            question=question,
+            reply=reply,
+            done=done,
+            waiting=waiting,
+            message=message,
+            announcement=f"{message} {_waiting_words(waiting)}",
+        )
+    )
+
+
+@rescues_form("clinic.answer")
+def _keep_answer_text(status: int, message: str) -> Response:
+    """Refused before the view ran (too many comments, a suspended account): text kept."""
+    form = CommentForm(meta={"csrf": False})
+    form.body.errors = [message]
+    comment_id = request.view_args["comment_id"]
+    question = _answerable_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.body.data or "")
+    return _answer_form_again(form, question, status)
 
 
 # --- writing posts -------------------------------------------------------------------------
@@ -101,9 +203,14 @@ def _editor_url(post: Post | None) -> str:
 
 def _render_editor(form: PostForm, post: Post | None, *, preview: Post | None = None, status=200):
     form.enable_live_preview(_editor_url(post))
-    template = "clinic/_editor.html" if _fragment_wanted() else "clinic/editor.html"
-    html = render_template(template, form=form, post=post, preview=preview)
-    return html, status
+    return page_or_fragment(
+        "clinic/editor.html",
+        "clinic/_editor.html",
+        status=status,
+        form=form,
+        post=post,
+        preview=preview,
+    )
 
 
 def _save_from_editor(post: Post | None):
@@ -116,7 +223,7 @@ def _save_from_editor(post: Post | None):
             return render_template("clinic/_preview.html", preview=unsaved)
         return _render_editor(form, post, preview=unsaved)
     if not form.validate_on_submit():
-        form.form_errors.append("This form could not be read. Please try again.")
+        form.form_errors.append(UNREADABLE_FORM)
         return _render_editor(form, post, status=422)
     publishing = action == "publish"
     try:
@@ -153,15 +260,16 @@ def edit_post(post_id: int):
 
 @bp.get("/posts")
 @can("write_posts")
-def my_posts() -> str:
+def my_posts() -> Response:
     posts = editing.posts_by(current_user)
     counts = queries.approved_comment_counts([post.id for post in posts])
-    template = "clinic/_my_posts.html" if _fragment_wanted() else "clinic/my_posts.html"
-    return render_template(template, posts=posts, comment_counts=counts)
+    return page_or_fragment(
+        "clinic/my_posts.html", "clinic/_my_posts.html", posts=posts, comment_counts=counts
+    )
 
 
 def _after_status_change(post: Post, message: str, *, error: bool = False):
-    if request.htmx:
+    if request.wants_fragment:
         counts = queries.approved_comment_counts([post.id])
         html = render_template(
             "clinic/_status_changed.html",

@@ -4,10 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Optional
 
-from .service import MAX_BODY_LENGTH
+from .service import EDIT_WINDOW, MAX_BODY_LENGTH
 
 
 class CommentForm(FlaskForm):
+    # The limits the text box states; templates read them here rather than repeat them.
+    max_length = MAX_BODY_LENGTH
+    edit_minutes = int(EDIT_WINDOW.total_seconds() // 60)
+
     # Length is checked by the service so that the message can say how long the text is.
     body = TextAreaField(
         "Your comment",

@@ -12,7 +12,7 @@ from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
 from ..moderation import rules as moderation
 from ..permissions import restriction_message
-from ..threads import visibility
+from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)

@@ -9,17 +9,17 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import threads
-from ..clinic import answers as queue_answers
 from ..errors import rescues_form
-from ..extensions import db, limiter
-from ..forms import attach_error
-from ..models import Comment
+from ..extensions import db, login_manager
+from ..forms import UNREADABLE_FORM, attach_error
+from ..models import Comment, Post
 from ..permissions import can
 from ..posts import queries
-from ..posts.views import render_post_page
-from . import service
+from ..posts.page import render_post_page
+from ..responding import htmx_answer, page_or_fragment
+from . import service, threads
 from .forms import CommentForm
+from .limits import comment_writing
 
 bp = Blueprint("comments", __name__)
 
@@ -54,6 +54,15 @@ def _own_comment_or_404(comment_id: int) -> Comment:
     return comment
 
 
+def _replying_to(post: Post, parent_id: int | None) -> Comment | None:
+    """The comment a submitted form answers, if this writer can still see it."""
+    if not parent_id:
+        return None
+    return db.session.scalar(
+        threads.select_visible(post, current_user).where(Comment.id == parent_id)
+    )
+
+
 def _announcement(comment: Comment, verb: str) -> str:
     if comment.status == "approved":
         return f"Your {verb} is posted."
@@ -62,41 +71,31 @@ def _announcement(comment: Comment, verb: str) -> str:
     return f"Your {verb} was not posted: {comment.held_reason}"
 
 
-def _form_error_fragment(form: CommentForm, post, reply_to: Comment | None, target_id: str):
+def _form_again(form: CommentForm, post: Post, reply_to: Comment | None):
+    """The form with its errors and text: in place for htmx, on the post page otherwise."""
+    if not request.wants_fragment:
+        return render_post_page(post, form=form, reply_to=reply_to, status=422)
     html = render_template("comments/_comment_form.html", form=form, post=post, reply_to=reply_to)
-    response = Response(html, status=422)
     # The form replaces itself, errors and text included, wherever it was.
-    response.headers["HX-Retarget"] = f"#{target_id}"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    target = f"#reply-form-{reply_to.id}" if reply_to else "#comment-form"
+    return htmx_answer(html, 422, retarget=target, reswap="outerHTML")
 
 
 @bp.post("/posts/<slug>/comments")
 @can("comment")
-@limiter.limit("10 per minute;60 per hour")
+@comment_writing
 def create(slug: str):
     post = queries.get_readable_or_404(slug)
     form = CommentForm()
-    reply_to = None
-    if form.parent_id.data:
-        reply_to = db.session.scalar(
-            threads.select_visible(post, current_user).where(Comment.id == form.parent_id.data)
-        )
+    reply_to = _replying_to(post, form.parent_id.data)
     try:
         if not form.validate_on_submit():
-            raise service.CommentError("body", "This form could not be read. Please try again.")
+            raise service.CommentError("body", UNREADABLE_FORM)
         comment = service.submit(post, current_user, form.body.data, form.parent_id.data)
     except service.CommentError as error:
         attach_error(form, error)
-        if queue_answers.came_from_queue():
-            return queue_answers.failed(form, reply_to, form.parent_id.data)
-        if request.htmx:
-            target = f"reply-form-{reply_to.id}" if reply_to else "comment-form"
-            return _form_error_fragment(form, post, reply_to, target)
-        return render_post_page(post, form=form, reply_to=reply_to, status=422)
-    if queue_answers.came_from_queue():
-        return queue_answers.answered(comment)
-    if not request.htmx:
+        return _form_again(form, post, reply_to)
+    if not request.wants_fragment:
         return redirect(_permalink(comment), 303)
     node = threads.node_for(comment)
     html = render_template(
@@ -108,11 +107,13 @@ def create(slug: str):
         closed_form_id=comment.parent_id,
         blank_form=CommentForm(formdata=None),
     )
-    response = Response(html, status=201)
     container = node.container_id
-    response.headers["HX-Retarget"] = f"#replies-{container}" if container else "#thread-list"
-    response.headers["HX-Reswap"] = "beforeend"
-    return response
+    return htmx_answer(
+        html,
+        201,
+        retarget=f"#replies-{container}" if container else "#thread-list",
+        reswap="beforeend",
+    )
 
 
 @rescues_form("comments.create")
@@ -122,12 +123,9 @@ def _keep_comment_text(status: int, message: str):
     post = queries.get_readable_or_404(request.view_args["slug"])
     form = CommentForm(meta={"csrf": False})
     form.body.errors = [message]
-    reply_to = None
-    if form.parent_id.data:
-        reply_to = db.session.scalar(
-            threads.select_visible(post, current_user).where(Comment.id == form.parent_id.data)
-        )
-    return render_post_page(post, form=form, reply_to=reply_to, status=status)
+    return render_post_page(
+        post, form=form, reply_to=_replying_to(post, form.parent_id.data), status=status
+    )
 
 
 @bp.get("/comments/<int:comment_id>/reply")
@@ -135,10 +133,8 @@ def reply_form(comment_id: int):
     """The inline "Reply to NAME" form; without htmx, the post page with the form in place."""
     parent = _visible_comment_or_404(comment_id)
     if not current_user.is_authenticated:
-        from ..extensions import login_manager
-
         return login_manager.unauthorized()
-    if not request.htmx:
+    if not request.wants_fragment:
         return redirect(
             url_for(
                 "posts.show",
@@ -157,7 +153,7 @@ def reply_form(comment_id: int):
 def cancel_reply(comment_id: int):
     """Closing the inline form: htmx empties the slot, a plain browser goes to the comment."""
     comment = _visible_comment_or_404(comment_id)
-    if request.htmx:
+    if request.wants_fragment:
         return ""
     return redirect(_permalink(comment))
 
@@ -168,42 +164,40 @@ def edit(comment_id: int):
     comment = _own_comment_or_404(comment_id)
     if not service.can_edit(comment, current_user):
         abort(403)
-    form = (
-        CommentForm(obj=None)
-        if request.method == "POST"
-        else CommentForm(formdata=None, body=comment.body_source)
-    )
-    if request.method == "POST":
-        try:
-            if not form.validate_on_submit():
-                raise service.CommentError("body", "This form could not be read. Please try again.")
-            service.edit(comment, current_user, form.body.data)
-        except service.CommentError as error:
-            attach_error(form, error)
-            template = "comments/_edit_form.html" if request.htmx else "comments/edit.html"
-            return render_template(template, form=form, comment=comment), 422
-        if request.htmx:
-            node = threads.node_for(comment)
-            return render_template(
-                "comments/_edited.html",
-                node=node,
-                post=comment.post,
-                announcement=_announcement(comment, "edit"),
-            )
+    if request.method == "GET":
+        form = CommentForm(formdata=None, body=comment.body_source)
+        return page_or_fragment(
+            "comments/edit.html", "comments/_edit_form.html", form=form, comment=comment
+        )
+    form = CommentForm()
+    try:
+        if not form.validate_on_submit():
+            raise service.CommentError("body", UNREADABLE_FORM)
+        service.edit(comment, current_user, form.body.data)
+    except service.CommentError as error:
+        attach_error(form, error)
+        return page_or_fragment(
+            "comments/edit.html", "comments/_edit_form.html", status=422, form=form, comment=comment
+        )
+    if not request.wants_fragment:
         return redirect(_permalink(comment), 303)
-    template = "comments/_edit_form.html" if request.htmx else "comments/edit.html"
-    return render_template(template, form=form, comment=comment)
+    return render_template(
+        "comments/_edited.html",
+        node=threads.node_for(comment),
+        post=comment.post,
+        announcement=_announcement(comment, "edit"),
+    )
 
 
 @bp.get("/comments/<int:comment_id>")
 def card(comment_id: int):
     """One comment: its card for htmx (to undo an open edit form), else its permalink."""
     comment = _visible_comment_or_404(comment_id)
-    if request.htmx:
-        return render_template(
-            "comments/_comment_card.html", node=threads.node_for(comment), post=comment.post
-        )
-    return redirect(_permalink(comment))
+    if not request.wants_fragment:
+        return redirect(_permalink(comment))
+    return render_template(
+        "comments/_comment_card.html", node=threads.node_for(comment), post=comment.post
+    )
 
 
 @bp.get("/comments/<int:comment_id>/delete")
@@ -215,18 +209,18 @@ def confirm_delete(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/delete")
 @can("comment")
-def delete(comment_id: int):
+def delete(comment_id: int) -> str | Response:
     comment = _own_comment_or_404(comment_id)
     post = comment.post
     service.delete(comment, current_user)
-    if request.htmx:
-        remaining = db.session.get(Comment, comment_id)
-        return render_template(
-            "comments/_deleted.html",
-            comment_id=comment_id,
-            node=threads.node_for(remaining) if remaining else None,
-            post=post,
-            approved_total=threads.approved_total(post),
-            announcement="Your comment is deleted.",
-        )
-    return redirect(url_for("posts.show", slug=post.slug, _anchor="comments"), 303)
+    if not request.wants_fragment:
+        return redirect(url_for("posts.show", slug=post.slug, _anchor="comments"), 303)
+    remaining = db.session.get(Comment, comment_id)
+    return render_template(
+        "comments/_deleted.html",
+        comment_id=comment_id,
+        node=threads.node_for(remaining) if remaining else None,
+        post=post,
+        approved_total=threads.approved_total(post),
+        announcement="Your comment is deleted.",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort
 from werkzeug.wrappers import Response
 
 from ..posts import queries
@@ -27,12 +27,7 @@ def posts() -> Response:
 
 @bp.get("/posts/<slug>/comments.atom")
 def comments(slug: str) -> Response:
-    post = queries.post_by_slug(slug)
-    if post is None:
-        new_slug = queries.redirected_slug(slug)
-        if new_slug:
-            return redirect(url_for("feeds.comments", slug=new_slug), 301)
-        abort(404)
+    post = queries.post_at_slug_or_redirect(slug, "feeds.comments")
     if not post.is_published:
         abort(404)  # feeds are public: a draft's has nothing to show anyone
     return _atom_response(service.comments_feed(post))

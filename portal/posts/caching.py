@@ -21,9 +21,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import case, func, select
 
+from ..comments.threads import TOMBSTONE_STATUSES
 from ..extensions import db
 from ..models import Comment, Post, User
-from ..threads import TOMBSTONE_STATUSES
 
 STALE_AT_MOST = 300  # seconds
 

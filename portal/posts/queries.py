@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -76,6 +76,18 @@ def redirected_slug(slug: str) -> str | None:
         .join(SlugRedirect, SlugRedirect.post_id == Post.id)
         .where(SlugRedirect.old_slug == slug)
     )
+
+
+def post_at_slug_or_redirect(slug: str, endpoint: str) -> Post:
+    """The post at slug. A renamed post's old slug answers 301 to endpoint at its new slug;
+    anything else answers 404. Readability is the caller's question."""
+    post = post_by_slug(slug)
+    if post is not None:
+        return post
+    new_slug = redirected_slug(slug)
+    if new_slug:
+        abort(redirect(url_for(endpoint, slug=new_slug), 301))
+    abort(404)
 
 
 def can_read(post: Post) -> bool:

@@ -15,56 +15,27 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import threads
-from ..comments.forms import CommentForm
+from ..comments import threads
 from ..extensions import db
-from ..models import Comment, Post
+from ..models import Comment
+from ..paging import page_arg
 from . import caching, queries
+from .page import render_post_page
 
 bp = Blueprint("posts", __name__)
 
 
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 @bp.get("/")
 def index() -> str:
-    listing = queries.published_page(_page_arg(), current_app.config["POSTS_PER_PAGE"])
+    listing = queries.published_page(page_arg(), current_app.config["POSTS_PER_PAGE"])
     return render_template(
         "posts/index.html", listing=listing, treatment_tags=queries.tags_in_use()
     )
 
 
-def render_post_page(
-    post: Post,
-    *,
-    form: CommentForm | None = None,
-    reply_to: Comment | None = None,
-    status: int = 200,
-):
-    """The post page; form (with its errors and text) sits under reply_to, or at the bottom."""
-    page = threads.load_page(
-        post, current_user, _page_arg(), current_app.config["THREADS_PER_PAGE"]
-    )
-    html = render_template(
-        "posts/show.html",
-        post=post,
-        thread_page=page,
-        form=form or CommentForm(formdata=None),
-        reply_to=reply_to,
-    )
-    return html, status
-
-
 @bp.get("/posts/<slug>")
 def show(slug: str):
-    post = queries.post_by_slug(slug)
-    if post is None:
-        new_slug = queries.redirected_slug(slug)
-        if new_slug:
-            return redirect(url_for("posts.show", slug=new_slug), 301)
-        abort(404)
+    post = queries.post_at_slug_or_redirect(slug, "posts.show")
     if not queries.can_read(post):
         abort(404)
     etag = caching.visitor_etag(post)
@@ -83,9 +54,7 @@ def show(slug: str):
 def more_threads(slug: str) -> str | Response:
     """The next page of top-level threads: a fragment for htmx, the full page otherwise."""
     post = queries.get_readable_or_404(slug)
-    if not request.htmx:
-        return redirect(url_for("posts.show", slug=slug, page=_page_arg()))
-    page = threads.load_page(
-        post, current_user, _page_arg(), current_app.config["THREADS_PER_PAGE"]
-    )
+    if not request.wants_fragment:
+        return redirect(url_for("posts.show", slug=slug, page=page_arg()))
+    page = threads.load_page(post, current_user, page_arg(), current_app.config["THREADS_PER_PAGE"])
     return render_template("comments/_thread_page.html", post=post, thread_page=page)

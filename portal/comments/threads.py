@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from .extensions import db
-from .models import Comment, Post
+from ..extensions import db
+from ..models import Comment, Post
 
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
