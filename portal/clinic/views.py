@@ -219,7 +219,7 @@ def _save_from_editor(post: Post | None):
     action = request.form.get("action", "save")
     if action == "preview":
         unsaved = editing.preview(form.fields())
-        if request.htmx:
+        if request.wants_fragment:
             return render_template("clinic/_preview.html", preview=unsaved)
         return _render_editor(form, post, preview=unsaved)
     if not form.validate_on_submit():

@@ -78,7 +78,7 @@ def visitor_etag(post: Post) -> str | None:
     parts = (
         _code_fingerprint(current_app.root_path, current_app.template_folder or ""),
         request.query_string,
-        bool(request.htmx),
+        request.wants_fragment,
         # The page carries this session's CSRF token; a new session needs a fresh copy.
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")),
         int(time.time() // STALE_AT_MOST),
