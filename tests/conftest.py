@@ -8,29 +8,24 @@ SQLite unless PORTAL_TEST_DATABASE_URL names a PostgreSQL server (CI runs the su
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import sqlite3
-import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 from portal import create_app
 from portal.extensions import db
 from portal.models import Comment, Post, User, utcnow
 
-TEST_PASSWORD = "correct horse battery"
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+from .helpers import (
+    TEST_PASSWORD,
+    PortalClient,
+    PostgresDatabases,
+    SqliteDatabases,
+    base_config,
+    login,
+)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -41,90 +36,6 @@ def pytest_collection_modifyitems(config, items) -> None:
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
-
-
-def base_config(database_url: str, instance: Path) -> dict:
-    return {
-        "TESTING": True,
-        "INSTANCE_PATH": str(instance),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed only: production uses scrypt
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": None,
-    }
-
-
-class SqliteDatabases:
-    """Fresh SQLite files, each a copy of one file built by the migrations."""
-
-    def __init__(self, folder: Path) -> None:
-        self.template = folder / "template.sqlite3"
-        app = create_app(base_config(f"sqlite:///{self.template}", folder))
-        with app.app_context():
-            upgrade()
-            db.engine.dispose()
-        # Fold the WAL into the main file so that one file copy carries everything.
-        connection = sqlite3.connect(self.template)
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.execute("PRAGMA journal_mode=DELETE")
-        connection.close()
-
-    def template_url(self) -> str:
-        return f"sqlite:///{self.template}"
-
-    def fresh(self, folder: Path, migrated: bool = True) -> str:
-        path = folder / f"portal-{uuid.uuid4().hex[:8]}.sqlite3"
-        if migrated:
-            shutil.copy(self.template, path)
-        return f"sqlite:///{path}"
-
-    def drop(self, url: str) -> None:
-        Path(make_url(url).database).unlink(missing_ok=True)
-
-
-class PostgresDatabases:
-    """Fresh PostgreSQL databases, each cloned from a template built by the migrations."""
-
-    def __init__(self, base_url: str, folder: Path) -> None:
-        self.base = make_url(base_url)
-        self.admin = create_engine(
-            self.base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-        )
-        # Unique per test session, so two sessions sharing one server do not collide.
-        self.template_name = f"{self.base.database}_template_{uuid.uuid4().hex[:8]}"
-        self._create(self.template_name)
-        app = create_app(base_config(self.template_url(), folder))
-        with app.app_context():
-            upgrade()
-            db.engine.dispose()
-
-    def _create(self, name: str, template: str | None = None) -> None:
-        with self.admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            clone = f' TEMPLATE "{template}"' if template else ""
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{clone}')
-
-    def template_url(self) -> str:
-        return self.base.set(database=self.template_name).render_as_string(hide_password=False)
-
-    def fresh(self, folder: Path, migrated: bool = True) -> str:
-        name = f"{self.base.database}_{uuid.uuid4().hex[:10]}"
-        self._create(name, self.template_name if migrated else None)
-        return self.base.set(database=name).render_as_string(hide_password=False)
-
-    def drop(self, url: str) -> None:
-        statement = f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
-        for attempt in range(5):
-            try:
-                with self.admin.connect() as connection:
-                    connection.exec_driver_sql(statement)
-                return
-            except DBAPIError:
-                # A background worker (autovacuum) may hold it for a moment; try again.
-                if attempt == 4:
-                    raise
-                time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
@@ -149,29 +60,6 @@ def database_url(databases, tmp_path) -> Iterator[str]:
     databases.drop(url)
 
 
-class PortalClient(FlaskClient):
-    """A test client that sends the CSRF token with every unsafe request, as the pages do."""
-
-    def csrf_token(self) -> str:
-        page = self.open("/privacy", method="GET")
-        match = CSRF_META.search(page.get_data(as_text=True))
-        assert match, "every page must carry the CSRF token in a <meta> tag"
-        return match.group(1)
-
-    def open(self, *args, **kwargs):
-        method = kwargs.get("method", "GET").upper()
-        send_token = kwargs.pop("csrf", True)
-        if send_token and method not in ("GET", "HEAD", "OPTIONS"):
-            headers = dict(kwargs.pop("headers", None) or {})
-            if "X-CSRFToken" not in headers:
-                headers["X-CSRFToken"] = self.csrf_token()
-            kwargs["headers"] = headers
-        # Each request gets its own app context (and so its own g and database session), as
-        # in production; otherwise it would share the test's, and g would leak between them.
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture()
 def app(request, tmp_path, database_url) -> Iterator[Flask]:
     config = base_config(database_url, tmp_path)
@@ -193,9 +81,6 @@ def app(request, tmp_path, database_url) -> Iterator[Flask]:
 @pytest.fixture()
 def client(app: Flask) -> PortalClient:
     return app.test_client()
-
-
-HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
 
 
 @pytest.fixture()
@@ -237,10 +122,6 @@ def people(make_user) -> dict[str, User]:
         "admin": admin,
         "suspended": suspended,
     }
-
-
-def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD):
-    return client.post("/login", data={"email": user.email, "password": password})
 
 
 @pytest.fixture()
@@ -302,23 +183,3 @@ def make_comment(app):
         return comment
 
     return make
-
-
-def count_statements(action) -> int:
-    """How many SQL statements action() sends (PRAGMAs aside): for fixed-cost page tests."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith("PRAGMA"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def hostile_corpus_dir() -> str | None:
-    return os.environ.get("PORTAL_HOSTILE_CORPUS_DIR")

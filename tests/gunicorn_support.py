@@ -6,7 +6,6 @@ Not a test module. The tests that use it need PostgreSQL and Redis (CI's second 
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -23,10 +22,9 @@ from pathlib import Path
 from portal import create_app
 from portal.extensions import db
 
-from .conftest import base_config
+from .helpers import CSRF_META, base_config
 
 ROOT = Path(__file__).resolve().parent.parent
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 SHARED_SECRET = "shared-by-every-worker-and-host"
 
 

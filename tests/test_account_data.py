@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment, Flag, User
 
-from .conftest import TEST_PASSWORD
+from .helpers import TEST_PASSWORD
 
 
 def test_export_holds_everything_the_member_wrote_and_nobody_elses(

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Flag, ModerationEvent, utcnow
 from portal.moderation import audit
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 

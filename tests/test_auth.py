@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import User
 
-from .conftest import TEST_PASSWORD, login
+from .helpers import TEST_PASSWORD, login
 
 GOOD = {
     "email": "New.Person@Example.org",

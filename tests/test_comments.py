@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Comment, utcnow
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def comments_in_db() -> list[Comment]:

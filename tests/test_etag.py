@@ -9,7 +9,7 @@ from sqlalchemy import event
 from portal import rendering
 from portal.extensions import db
 from portal.models import utcnow
-from tests.conftest import HTMX
+from tests.helpers import HTMX
 
 
 def first_visit(client, post):

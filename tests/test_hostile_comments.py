@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment
 
-from .conftest import HTMX
+from .helpers import HTMX
 from .hostile import all_hostile_cases, assert_no_executable
 
 BODY_RE = re.compile(r'<div class="comment__body prose" hx-disable>(.*?)</div>\n', re.S)

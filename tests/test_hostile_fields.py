@@ -22,7 +22,7 @@ from portal.models import Comment, Flag, ModerationEvent, ModerationSettings, Po
 from portal.names import normalise
 from portal.slugs import slugify
 
-from .conftest import HTMX, TEST_PASSWORD, login
+from .helpers import HTMX, TEST_PASSWORD, login
 from .hostile import all_hostile_cases, assert_no_executable
 from .hostile_pages import (
     assert_answered,

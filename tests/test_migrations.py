@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect
 from portal import create_app
 from portal.extensions import db
 
-from .conftest import base_config
+from .helpers import base_config
 
 TABLES = {
     "users",

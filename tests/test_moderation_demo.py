@@ -11,7 +11,7 @@ from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, User
 
-from .conftest import HTMX, TEST_PASSWORD
+from .helpers import HTMX, TEST_PASSWORD
 
 ROW = re.compile(r'id="queue-item-(\d+)"')
 

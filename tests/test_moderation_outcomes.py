@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Comment, Flag
 from portal.moderation import rules
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def outcomes_section(client) -> str:

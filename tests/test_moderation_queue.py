@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent, utcnow
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def text_of(html: str) -> str:

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Comment, ModerationEvent
 from portal.moderation import rules
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def set_rules(**values) -> None:

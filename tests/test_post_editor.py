@@ -11,7 +11,7 @@ from portal import sanitize
 from portal.extensions import db
 from portal.models import Post, SlugRedirect
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def editor_data(**changes) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from portal.extensions import db
 from portal.models import User, utcnow
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def refreshed(user: User) -> User:

@@ -20,7 +20,7 @@ from sqlalchemy import event, select
 from portal import rendering, sanitize
 from portal.extensions import db
 from portal.models import Comment, Post, User
-from tests.conftest import HTMX
+from tests.helpers import HTMX
 
 MAX_STATEMENTS = 8
 SMALL, LARGE = 10, 300

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent
 from portal.moderation import rules
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def text_of(html: str) -> str:

@@ -12,7 +12,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Comment, User
 
-from .conftest import HTMX, TEST_PASSWORD, PortalClient, base_config
+from .helpers import HTMX, TEST_PASSWORD, PortalClient, base_config
 
 # --- CSRF ------------------------------------------------------------------------------------
 

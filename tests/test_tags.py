@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Tag, utcnow
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def tag(name: str) -> Tag:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent, User, utcnow
 
-from .conftest import HTMX
+from .helpers import HTMX
 
 
 def text_of(html: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment
 
-from .conftest import ARTIFACTS
+from .helpers import ARTIFACTS
 
 POST_SLUG = "alemtuzumab-long-term-evidence"
 POST_PATH = f"/posts/{POST_SLUG}"

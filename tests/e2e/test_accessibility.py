@@ -26,7 +26,7 @@ from .browser import (
     screenshot,
     sideways_overflow,
 )
-from .conftest import DESKTOP, PHONE, LiveSite, log_in
+from .helpers import DESKTOP, PHONE, LiveSite, log_in
 
 # Without JavaScript, axe cannot run at all (its checks wait on timers that never fire), so
 # the no-JS DOM is reproduced instead: JavaScript stays on for axe, but the page's own scripts

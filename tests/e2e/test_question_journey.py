@@ -18,7 +18,7 @@ from .browser import (
     settled,
     without_page_load,
 )
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 
 def register_from_the_post(page, name: str) -> None:
