@@ -45,19 +45,19 @@ def register(app: Flask) -> None:
 
     from ..permissions import allowed
 
-    # Importing the *_views modules (and views) adds their routes to the blueprint.
+    # Importing the *_views modules adds their routes to the blueprint.
     from . import (  # noqa: F401
         audit,
+        decisions,
         log_views,
         member_views,
         outcomes,
         queue,
+        queue_views,
         report_views,
         reports,
         rules,
-        service,
         settings_views,
-        views,
     )
     from .blueprint import bp
 
@@ -72,7 +72,7 @@ def register(app: Flask) -> None:
         moderation_counts=moderation_counts,
         moderation_outcomes=outcomes.recent_outcomes,
         report_reasons=reports.REPORT_REASONS,
-        reject_reasons=service.REJECT_REASONS,
+        reject_reasons=decisions.REJECT_REASONS,
         audit_actions=audit.ACTIONS,
         queue_filters=queue.FILTERS,
         queue_statuses=QUEUE_STATUSES,

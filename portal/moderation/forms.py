@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..forms import strip
-from . import members, reports, rules, service
+from . import decisions, members, reports, rules
 
 
 class DecisionForm(FlaskForm):
@@ -28,7 +28,7 @@ class DecisionForm(FlaskForm):
         "Reason for rejecting",
         choices=[
             SelectChoice("", "Choose a reason"),
-            *(SelectChoice(value, label) for value, label in service.REJECT_REASONS.items()),
+            *(SelectChoice(value, label) for value, label in decisions.REJECT_REASONS.items()),
         ],
         validate_choice=False,  # the service explains a wrong choice in plain words
     )

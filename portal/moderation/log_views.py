@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request
+from werkzeug.wrappers import Response
 
+from ..paging import page_arg
 from ..permissions import can
+from ..responding import page_or_fragment
 from . import audit
-from .blueprint import bp, page_arg, wants_fragment
+from .blueprint import bp
 
 
 def _filters() -> audit.LogFilters:
@@ -24,12 +27,12 @@ def _filters() -> audit.LogFilters:
 
 @bp.get("/moderation/log", endpoint="log")
 @can("view_audit_log")
-def audit_log():
+def audit_log() -> Response:
     filters = _filters()
     log_page = audit.list_events(filters, page_arg())
-    template = "moderation/_log_results.html" if wants_fragment() else "moderation/log.html"
-    return render_template(
-        template,
+    return page_or_fragment(
+        "moderation/log.html",
+        "moderation/_log_results.html",
         log_page=log_page,
         filters=filters,
         actions=audit.ACTIONS,

@@ -7,28 +7,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..forms import attach_error
+from ..forms import UNREADABLE_FORM, attach_error
 from ..models import User
+from ..paging import page_arg
 from ..permissions import can
+from ..responding import page_or_fragment
 from . import members
-from .blueprint import bp, page_arg, wants_fragment
+from .blueprint import bp
 from .forms import BanForm, LiftForm, SuspendForm, VerifyForm
-
-UNREADABLE = "This form could not be read. Please reload the page and try again."
 
 
 @bp.get("/moderation/users", endpoint="users")
 @can("manage_users")
-def user_list():
+def user_list() -> Response:
     query = request.args.get("q", "").strip()[:100]
     found = members.search(query, page_arg())
-    template = "moderation/_user_results.html" if wants_fragment() else "moderation/users.html"
-    return render_template(template, found=found, query=query)
+    return page_or_fragment(
+        "moderation/users.html", "moderation/_user_results.html", found=found, query=query
+    )
 
 
 def _user_or_404(user_id: int) -> User:
@@ -50,18 +52,23 @@ def _blank_forms(user: User) -> dict[str, FlaskForm]:
     }
 
 
-def _render_member(user: User, status: int = 200, announcement: str = "", **forms: FlaskForm):
+def _render_member(
+    user: User, status: int = 200, announcement: str = "", **forms: FlaskForm
+) -> Response:
     context = {**_blank_forms(user), **forms}
-    template = "moderation/_user_panel.html" if wants_fragment() else "moderation/user.html"
-    return (
-        render_template(template, member=user, announcement=announcement, **context),
-        status,
+    return page_or_fragment(
+        "moderation/user.html",
+        "moderation/_user_panel.html",
+        status=status,
+        member=user,
+        announcement=announcement,
+        **context,
     )
 
 
 @bp.get("/moderation/users/<int:user_id>", endpoint="user")
 @can("manage_users")
-def show_user(user_id: int):
+def show_user(user_id: int) -> Response:
     return _render_member(_user_or_404(user_id))
 
 
@@ -71,12 +78,12 @@ def _act(
     form_name: str,
     action: Callable[[User], None],
     done: str,
-):
+) -> Response:
     """Run one account action from its form; errors go back beside the form's fields."""
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
         if not form.errors or "csrf_token" in form.errors:
-            form.form_errors.append(UNREADABLE)
+            form.form_errors.append(UNREADABLE_FORM)
         return _render_member(user, 422, **{form_name: form})
     try:
         action(user)
@@ -84,7 +91,7 @@ def _act(
         attach_error(form, error)
         return _render_member(user, 422, **{form_name: form})
     message = done.format(name=user.display_name)
-    if wants_fragment():
+    if request.wants_fragment:
         return _render_member(user, announcement=message)
     flash(message, "success")
     return redirect(url_for("moderation.user", user_id=user.id), 303)
@@ -92,7 +99,7 @@ def _act(
 
 @bp.post("/moderation/users/<int:user_id>/suspend")
 @can("manage_users")
-def suspend(user_id: int):
+def suspend(user_id: int) -> Response:
     form = SuspendForm(prefix="suspend")
     return _act(
         user_id,
@@ -105,7 +112,7 @@ def suspend(user_id: int):
 
 @bp.post("/moderation/users/<int:user_id>/ban")
 @can("manage_users")
-def ban(user_id: int):
+def ban(user_id: int) -> Response:
     form = BanForm(prefix="ban")
     return _act(
         user_id,
@@ -118,7 +125,7 @@ def ban(user_id: int):
 
 @bp.post("/moderation/users/<int:user_id>/lift")
 @can("manage_users")
-def lift(user_id: int):
+def lift(user_id: int) -> Response:
     form = LiftForm(prefix="lift")
     return _act(
         user_id,
@@ -131,7 +138,7 @@ def lift(user_id: int):
 
 @bp.post("/moderation/users/<int:user_id>/verify")
 @can("manage_users")
-def verify(user_id: int):
+def verify(user_id: int) -> Response:
     form = VerifyForm(prefix="verify")
     return _act(
         user_id,

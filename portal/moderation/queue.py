@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 from .. import paging
 from ..extensions import db
 from ..models import Comment, Flag, ModerationEvent, Post, User
-from . import service
+from . import decisions
 
 # filter -> what the tab says
 FILTERS: dict[str, str] = {
@@ -197,19 +197,19 @@ def recent_decisions(limit: int = 8) -> list[RecentDecision]:
             .outerjoin(Post, Post.id == Comment.post_id)
             .where(
                 ModerationEvent.target_type == "comment",
-                ModerationEvent.action.in_(service.UNDOABLE_ACTIONS),
+                ModerationEvent.action.in_(decisions.UNDOABLE_ACTIONS),
             )
             .order_by(ModerationEvent.id.desc())
             .limit(limit)
         )
     )
-    latest = service.latest_event_ids(sorted({event.target_id for event, *_ in rows}))
+    latest = decisions.latest_event_ids(sorted({event.target_id for event, *_ in rows}))
     return [
         RecentDecision(
             event=event,
             author_name=name or "[deleted account]",
             post_title=title or "a deleted post",
-            undoable=service.can_undo(event, comment, latest.get(event.target_id)),
+            undoable=decisions.can_undo(event, comment, latest.get(event.target_id)),
         )
         for event, comment, name, title in rows
     ]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
-from ..forms import attach_error
+from ..forms import UNREADABLE_FORM, attach_error
 from ..models import Comment
 from ..permissions import can
 from ..posts import queries
+from ..responding import htmx_answer, page_or_fragment
 from . import reports
-from .blueprint import bp, wants_fragment
+from .blueprint import bp
 from .forms import ReportForm
 
 THANKS = "Thank you. A moderator will look at this comment."
@@ -29,8 +30,8 @@ def _reportable_or_404(comment_id: int) -> Comment:
         abort(404)
     if not reports.is_reportable(comment):
         abort(404)
-    if comment.author_id == current_user.id:
-        abort(403)  # the Report action is never offered on one's own comment
+    if not reports.can_report(current_user, comment):
+        abort(403)  # what is left is one's own comment, where Report is never offered
     return comment
 
 
@@ -38,14 +39,21 @@ def _permalink(comment: Comment) -> str:
     return url_for("posts.show", slug=comment.post.slug, _anchor=f"comment-{comment.id}")
 
 
-def _form_response(comment: Comment, form: ReportForm, status: int = 200):
-    template = "comments/_report_form.html" if wants_fragment() else "comments/report.html"
-    return render_template(template, comment=comment, form=form), status
+def _form_response(comment: Comment, form: ReportForm, status: int = 200) -> Response:
+    return page_or_fragment(
+        "comments/report.html",
+        "comments/_report_form.html",
+        status=status,
+        comment=comment,
+        form=form,
+    )
 
 
-def _notice_response(comment: Comment, message: str) -> str | Response:
-    if wants_fragment():
-        return render_template("moderation/_report_notice.html", comment=comment, message=message)
+def _notice_response(comment: Comment, message: str) -> Response:
+    if request.wants_fragment:
+        return htmx_answer(
+            render_template("moderation/_report_notice.html", comment=comment, message=message)
+        )
     flash(message, "success")
     return redirect(_permalink(comment), 303)
 
@@ -53,16 +61,14 @@ def _notice_response(comment: Comment, message: str) -> str | Response:
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @can("report")
 @limiter.limit("20 per hour", methods=["POST"])
-def report(comment_id: int):
+def report(comment_id: int) -> Response:
     """GET: the form (or a friendly note when already reported); POST: send the report."""
     comment = _reportable_or_404(comment_id)
     form = ReportForm()
     if form.is_submitted():
         try:
             if not form.validate_on_submit():
-                raise reports.ReportError(
-                    "reason", "This form could not be read. Please reload the page and try again."
-                )
+                raise reports.ReportError("reason", UNREADABLE_FORM)
             outcome = reports.report(comment, current_user, form.reason.data, form.note.data)
         except reports.ReportError as error:
             attach_error(form, error)
@@ -71,9 +77,12 @@ def report(comment_id: int):
             return _notice_response(comment, ALREADY)
         return _notice_response(comment, THANKS_HIDDEN if outcome.hidden else THANKS)
     if reports.already_reported(comment, current_user):
-        if wants_fragment():
-            return render_template(
-                "moderation/_report_notice.html", comment=comment, message=ALREADY
-            )
-        return render_template("comments/report.html", comment=comment, form=None, message=ALREADY)
+        # The page shows the notice where the form would be; htmx gets the notice alone.
+        return page_or_fragment(
+            "comments/report.html",
+            "moderation/_report_notice.html",
+            comment=comment,
+            form=None,
+            message=ALREADY,
+        )
     return _form_response(comment, form)

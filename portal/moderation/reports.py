@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from .. import locking
 from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Flag, User
-from ..permissions import restriction_message
+from ..permissions import allowed, restriction_message
 from . import audit, rules
 
 # reason -> how the form and the queue say it
@@ -38,6 +39,14 @@ class ReportOutcome:
 def is_reportable(comment: Comment) -> bool:
     """Readers can report what they can see: approved comments on published posts."""
     return comment.status == "approved" and comment.post.is_published
+
+
+def can_report(reader: Any, comment: Comment) -> bool:
+    """The one answer to "may this reader report this comment?", for the Report link and the view.
+
+    Members who may post report approved comments on published posts, never their own.
+    """
+    return allowed(reader, "report") and comment.author_id != reader.id and is_reportable(comment)
 
 
 def already_reported(comment: Comment, reader: User) -> bool:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Tag
+from ..paging import page_arg
 from ..posts import queries
+from ..responding import page_or_fragment
 
 bp = Blueprint("tags", __name__)
 
 
 @bp.get("/tags/<slug>")
-def show(slug: str) -> str:
+def show(slug: str) -> Response:
     tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
     if tag is None:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
-    listing = queries.published_page(page, current_app.config["POSTS_PER_PAGE"], tag=tag)
-    wants_fragment = request.htmx and not request.htmx.history_restore_request
-    template = "tags/_posts.html" if wants_fragment else "tags/show.html"
-    return render_template(template, tag=tag, listing=listing)
+    listing = queries.published_page(page_arg(), current_app.config["POSTS_PER_PAGE"], tag=tag)
+    return page_or_fragment("tags/show.html", "tags/_posts.html", tag=tag, listing=listing)

@@ -12,14 +12,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..forms import attach_error
+from ..forms import UNREADABLE_FORM, attach_error
 from ..models import Comment, ModerationEvent
+from ..paging import page_arg
 from ..permissions import can
-from . import audit, queue, service
-from .blueprint import bp, page_arg, wants_fragment
+from ..responding import htmx_answer, page_or_fragment
+from . import audit, decisions, queue
+from .blueprint import bp
 from .forms import BulkDecisionForm, DecisionForm
-
-UNREADABLE = "This form could not be read. Please reload the page and try again."
 
 
 def _position(form: DecisionForm) -> tuple[str, int]:
@@ -46,7 +46,7 @@ def render_queue(
     selected: frozenset[int] = frozenset(),
     announcement: str = "",
     notice: str = "",
-):
+) -> Response:
     """The queue page, or for htmx its panel (with the navigation count out of band)."""
     queue_page = queue.load(show, page)
     shown = {item.comment.id for item in queue_page.items}
@@ -69,13 +69,18 @@ def render_queue(
         "announcement": announcement,
         "notice": notice,
     }
-    template = "moderation/_queue_panel.html" if wants_fragment() else "moderation/queue.html"
-    return render_template(template, oob=wants_fragment(), **context), status
+    return page_or_fragment(
+        "moderation/queue.html",
+        "moderation/_queue_panel.html",
+        status=status,
+        oob=request.wants_fragment,
+        **context,
+    )
 
 
 @bp.get("/moderation", endpoint="queue")
 @can("moderate")
-def queue_page():
+def queue_page() -> Response:
     return render_queue(request.args.get("show", queue.DEFAULT_FILTER), page_arg())
 
 
@@ -88,7 +93,7 @@ def _done(event: ModerationEvent, comment: Comment) -> str:
 
 @bp.post("/moderation/comments/<int:comment_id>")
 @can("moderate")
-def decide(comment_id: int):
+def decide(comment_id: int) -> Response:
     """Approve, reject or mark as spam one comment (the button pressed says which)."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
@@ -97,13 +102,13 @@ def decide(comment_id: int):
     show, page = _position(form)
     try:
         if not form.validate_on_submit():
-            raise service.ModerationError("decision", UNREADABLE)
-        event = service.moderate(
+            raise decisions.ModerationError("decision", UNREADABLE_FORM)
+        event = decisions.moderate(
             comment, current_user, form.decision.data, form.reason.data, form.reason_other.data
         )
-    except service.ModerationError as error:
+    except decisions.ModerationError as error:
         attach_error(form, error)
-        if wants_fragment():
+        if request.wants_fragment:
             item = queue.load_items([comment.id])[0]
             html = render_template(
                 "moderation/_queue_row.html",
@@ -113,18 +118,20 @@ def decide(comment_id: int):
                 page=page,
                 selected=frozenset(),
             )
-            return html, 422
+            return htmx_answer(html, 422)
         return render_queue(show, page, status=422, row_forms={comment.id: form})
     message = _done(event, comment)
-    if wants_fragment():
+    if request.wants_fragment:
         # The row leaves (an empty answer replaces it); the rest updates out of band.
-        return render_template(
-            "moderation/_decided.html",
-            announcement=message,
-            queue_counts=queue.counts(),
-            recent=queue.recent_decisions(),
-            show=show,
-            page=page,
+        return htmx_answer(
+            render_template(
+                "moderation/_decided.html",
+                announcement=message,
+                queue_counts=queue.counts(),
+                recent=queue.recent_decisions(),
+                show=show,
+                page=page,
+            )
         )
     flash(message, "success")
     return redirect(_queue_url(show, page), 303)
@@ -136,22 +143,22 @@ def _selected_ids() -> frozenset[int]:
 
 @bp.post("/moderation/bulk")
 @can("moderate")
-def bulk():
+def bulk() -> Response:
     """The same decision for every ticked row."""
     form = BulkDecisionForm()
     show, page = _position(form)
     selected = _selected_ids()
     try:
         if not form.validate_on_submit():
-            raise service.ModerationError("decision", UNREADABLE)
-        events = service.moderate_many(
+            raise decisions.ModerationError("decision", UNREADABLE_FORM)
+        events = decisions.moderate_many(
             sorted(selected),
             current_user,
             form.decision.data,
             form.reason.data,
             form.reason_other.data,
         )
-    except service.ModerationError as error:
+    except decisions.ModerationError as error:
         attach_error(form, error)
         return render_queue(show, page, status=422, bulk_form=form, selected=selected)
     verb = "Approved" if form.decision.data == "approve" else "Rejected"
@@ -160,7 +167,7 @@ def bulk():
         f"{verb} {count} comment{'' if count == 1 else 's'}. "
         "Each can be undone under Recently moderated."
     )
-    if wants_fragment():
+    if request.wants_fragment:
         return render_queue(show, page, announcement=message)
     flash(message, "success")
     return redirect(_queue_url(show, page), 303)
@@ -168,7 +175,7 @@ def bulk():
 
 @bp.post("/moderation/decisions/<int:event_id>/undo")
 @can("moderate")
-def undo(event_id: int) -> Response | tuple[str, int]:
+def undo(event_id: int) -> Response:
     """Take back a recent decision from the "recently moderated" list."""
     event = db.session.get(ModerationEvent, event_id)
     if event is None or event.target_type != "comment":
@@ -177,12 +184,12 @@ def undo(event_id: int) -> Response | tuple[str, int]:
     show, page = _position(form)
     try:
         if not form.validate_on_submit():
-            raise service.ModerationError("event", UNREADABLE)
-        service.undo(event, current_user)
-    except service.ModerationError as error:
+            raise decisions.ModerationError("event", UNREADABLE_FORM)
+        decisions.undo(event, current_user)
+    except decisions.ModerationError as error:
         return render_queue(show, page, status=422, notice=error.message)
     message = "Undone. The comment is back as it was."
-    if wants_fragment():
+    if request.wants_fragment:
         return render_queue(show, page, announcement=message)
     flash(message, "success")
     return redirect(_queue_url(show, page), 303)
