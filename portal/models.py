@@ -24,8 +24,8 @@ from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
+# Every role there is (the schema refuses others); groups of them live in permissions.py.
 ROLES = ("patient", "caregiver", "clinician", "admin")
-STAFF_ROLES = ("clinician", "admin")
 ACCOUNT_STATUSES = ("active", "suspended", "banned")
 POST_STATUSES = ("draft", "published")
 COMMENT_STATUSES = ("pending", "approved", "rejected", "spam", "removed", "deleted")
@@ -94,13 +94,38 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
+    # Readable names for the role groups of permissions.py (imported late: it imports models).
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        """Clinicians and admins: named professionals whose words skip pre-moderation."""
+        from .permissions import CLINICAL
+
+        return self.role in CLINICAL
 
     @property
     def is_clinician(self) -> bool:
-        return self.role == "clinician"
+        from .permissions import CLINICIANS
+
+        return self.role in CLINICIANS
+
+    @property
+    def is_admin(self) -> bool:
+        from .permissions import ADMIN
+
+        return self.role in ADMIN
+
+    @property
+    def is_caregiver(self) -> bool:
+        from .permissions import CAREGIVERS
+
+        return self.role in CAREGIVERS
+
+    @property
+    def asks_questions(self) -> bool:
+        """Patients and caregivers: the people whose questions wait for a clinician."""
+        from .permissions import ASKERS
+
+        return self.role in ASKERS
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

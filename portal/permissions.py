@@ -13,13 +13,17 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from .models import User, utcnow
+from .models import ROLES, User, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EVERY_MEMBER = frozenset({"patient", "caregiver", "clinician", "admin"})
+# Role groups: the only place roles are named together. User.is_staff, .is_clinician, .is_admin,
+# .is_caregiver and .asks_questions read them, so no other code compares role strings.
+EVERY_MEMBER = frozenset(ROLES)
 CLINICAL = frozenset({"clinician", "admin"})
+CLINICIANS = frozenset({"clinician"})  # only their replies mark a question answered
 ADMIN = frozenset({"admin"})
+CAREGIVERS = frozenset({"caregiver"})
 ASKERS = frozenset({"patient", "caregiver"})
 
 # action -> roles that may perform it (while their account is active)

@@ -132,7 +132,7 @@ def verify_clinician(
     user: User, admin: User, title: str | None, specialty: str | None, bio: str | None
 ) -> None:
     """Make a member a verified clinician with the profile readers see beside their posts."""
-    if user.role == "admin":
+    if user.is_admin:
         raise MemberActionError("", "Admins already have every permission a clinician has.")
     title, specialty, bio = (title or "").strip(), (specialty or "").strip(), (bio or "").strip()
     if not title:
