@@ -65,27 +65,82 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def register(app: Flask) -> None:
+    """Every template global, filter and Jinja setting, in one place, each with why it is there."""
     from flask_login import current_user
 
-    from .comments.service import can_edit
+    from . import moderation
+    from .clinic import service as clinic_service
+    from .comments import service as comment_service
+    from .moderation import audit, decisions, outcomes, queue, reports, rules
+    from .posts import editing
     from .posts.queries import recent_activity
 
     def can_edit_comment(comment) -> bool:
-        return current_user.is_authenticated and can_edit(comment, current_user)
+        return current_user.is_authenticated and comment_service.can_edit(comment, current_user)
+
+    def can_edit_post(post) -> bool:
+        return current_user.is_authenticated and editing.can_edit(post, current_user)
+
+    def can_report_comment(comment) -> bool:
+        return reports.can_report(current_user, comment)
+
+    def moderation_counts() -> queue.QueueCounts | None:
+        """Held and reported counts for moderators (one query), None for everyone else."""
+        if not allowed(current_user, "moderate"):
+            return None
+        return queue.counts()
 
     app.jinja_env.globals.update(
+        # The sidebar's recent posts and comments appear on most pages; no view should pass them.
         recent_activity=recent_activity,
+        # Edit is offered by the same rule the edit view enforces.
         can_edit_comment=can_edit_comment,
-        asset_url=asset_url,
+        # The editor link is offered by the same rule the post editor enforces.
+        can_edit_post=can_edit_post,
+        # Report is offered by the same decision the report view enforces.
+        can_report_comment=can_report_comment,
+        # Navigation and pages show each area only to those its permission admits.
         allowed=allowed,
+        # Restricted members are told why they cannot post, wherever a form would be.
         restriction_message=restriction_message,
+        # The count beside Questions in the navigation, on every page clinicians see.
+        waiting_question_count=clinic_service.waiting_count,
+        # The count beside Moderation in the navigation, on every page moderators see.
+        moderation_counts=moderation_counts,
+        # A member's account page lists how moderation treated their comments.
+        moderation_outcomes=outcomes.recent_outcomes,
+        # The report form and the queue say a report's reason in the same words.
+        report_reasons=reports.REPORT_REASONS,
+        # The reject forms offer the reasons the decision service accepts.
+        reject_reasons=decisions.REJECT_REASONS,
+        # The audit log and "recently moderated" name actions in the same words.
+        audit_actions=audit.ACTIONS,
+        # The queue's tabs are its filters.
+        queue_filters=queue.FILTERS,
+        # The queue says each comment status in moderators' words.
+        queue_statuses=moderation.QUEUE_STATUSES,
+        # A held comment readers already saw (hidden after reports) is restored, not approved.
+        hidden_after_reports=rules.HIDDEN_AFTER_REPORTS,
+        # Static URLs that change with the file, so browsers may cache them for a year.
+        asset_url=asset_url,
+        # The pinned htmx file, its integrity hash and its locked-down config, for base.html.
         htmx_file=HTMX_FILE,
         htmx_sri=HTMX_SRI,
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),
     )
     app.jinja_env.filters.update(
-        human_date=human_date, human_datetime=human_datetime, iso=iso, plural=plural
+        # Dates as people write them ("3 March 2025").
+        human_date=human_date,
+        human_datetime=human_datetime,
+        # Machine-readable times for <time datetime="...">.
+        iso=iso,
+        # "1 post", "2 posts": counts in plain words.
+        plural=plural,
+        # How long an author has been a member, beside their comments in the queue.
+        account_age=moderation.account_age,
     )
+    # {% do %} lets a template add to a list it builds without printing anything.
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Block tags leave no blank lines or indentation behind in the HTML.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -40,42 +40,9 @@ def account_age(created_at: datetime | None, now: datetime | None = None) -> str
 
 
 def register(app: Flask) -> None:
-    """Register the moderation blueprint and what its templates (and the nav) need."""
-    from flask_login import current_user
-
-    from ..permissions import allowed
-
+    """Register the moderation blueprint (its template helpers are in portal/templating.py)."""
     # Importing the *_views modules adds their routes to the blueprint.
-    from . import (  # noqa: F401
-        audit,
-        decisions,
-        log_views,
-        member_views,
-        outcomes,
-        queue,
-        queue_views,
-        report_views,
-        reports,
-        rules,
-        settings_views,
-    )
+    from . import log_views, member_views, queue_views, report_views, settings_views  # noqa: F401
     from .blueprint import bp
 
-    def moderation_counts() -> queue.QueueCounts | None:
-        """Held and reported counts for moderators (one query), None for everyone else."""
-        if not allowed(current_user, "moderate"):
-            return None
-        return queue.counts()
-
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(
-        moderation_counts=moderation_counts,
-        moderation_outcomes=outcomes.recent_outcomes,
-        report_reasons=reports.REPORT_REASONS,
-        reject_reasons=decisions.REJECT_REASONS,
-        audit_actions=audit.ACTIONS,
-        queue_filters=queue.FILTERS,
-        queue_statuses=QUEUE_STATUSES,
-        hidden_after_reports=rules.HIDDEN_AFTER_REPORTS,
-    )
-    app.jinja_env.filters["account_age"] = account_age
