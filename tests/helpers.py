@@ -182,19 +182,36 @@ def parse(markup: Markup) -> Tag:
     return BeautifulSoup(markup, "html.parser")
 
 
-def select(markup: Markup, css: str) -> list[Tag]:
-    """Every element that matches css, in document order (an empty list when none does)."""
+def select_all(markup: Markup, css: str) -> list[Tag]:
+    """Every element that matches css, in document order (an empty list when none does).
+
+    Given an element, only its descendants are searched, never the element itself.
+    """
     return parse(markup).select(css)
 
 
 def select_one(markup: Markup, css: str) -> Tag:
     """The one element that matches css; fails the test when none does, or more than one."""
-    found = select(markup, css)
+    found = select_all(markup, css)
     assert len(found) == 1, f"expected one element for {css!r}, found {len(found)}"
     return found[0]
 
 
+def first_element(markup: Markup) -> Tag:
+    """The first element of a fragment; fails the test if anything but white space precedes it."""
+    for node in parse(markup).contents:
+        if isinstance(node, Tag):
+            return node
+        assert not node.strip(), f"{node[:80]!r} comes before the first element"
+    raise AssertionError("the markup holds no element")
+
+
 def text_of(markup: Markup, css: str | None = None) -> str:
-    """The visible text of an element (of the one matching css, if given), spaces collapsed."""
+    """The text of an element (of the one matching css, if given), runs of space collapsed."""
     element = select_one(markup, css) if css else parse(markup)
     return " ".join(element.get_text().split())
+
+
+def texts_of(markup: Markup, css: str) -> list[str]:
+    """The text of every element that matches css, in document order, runs of space collapsed."""
+    return [text_of(element) for element in select_all(markup, css)]

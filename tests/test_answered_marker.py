@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import event
 
 from portal.comments import threads
 from portal.extensions import db
 
-from .helpers import HTMX
+from .helpers import HTMX, select_one, texts_of
 
 MARKER = "Answered by a clinician"
 
 
 def card(html: str, comment_id: int) -> str:
     """The card of one comment (its header, body and actions, not its replies)."""
-    start = html.index(f'id="comment-card-{comment_id}"')
-    start = html.rindex("<article", 0, start)
-    return html[start : html.index("</article>", start)]
+    return str(select_one(html, f"article#comment-card-{comment_id}"))
 
 
 def test_a_thread_with_a_clinicians_reply_is_marked_answered(client, post, people, make_comment):
@@ -32,7 +28,8 @@ def test_a_thread_with_a_clinicians_reply_is_marked_answered(client, post, peopl
     assert MARKER not in card(html, waiting.id)
     assert html.count(MARKER) == 1
     # Text, not only colour: a tick hidden from screen readers and words for everyone.
-    assert '<span aria-hidden="true">✓ </span>Answered by a clinician' in card(html, answered.id)
+    tick = select_one(card(html, answered.id), '.label--answered > span[aria-hidden="true"]')
+    assert tick.get_text() == "✓ " and tick.next_sibling == "Answered by a clinician"
 
 
 def test_only_approved_clinician_replies_count(client, post, people, make_comment, log_in):
@@ -111,9 +108,11 @@ def test_a_clinicians_reply_stands_out_by_badge_label_and_border(
     html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
 
     answer_card = card(html, answer.id)
-    assert re.search(r'class="comment comment--clinician"', answer_card)  # the border
-    assert 'Clinician<span class="visually-hidden"> (verified)</span>' in answer_card  # badge
-    assert '<span class="label label--answer">Clinician\'s answer</span>' in answer_card
+    classes = select_one(answer_card, "article")["class"]
+    assert classes == ["comment", "comment--clinician"]  # the border
+    verified = select_one(answer_card, ".badge span.visually-hidden")  # the badge
+    assert verified.get_text() == " (verified)" and verified.previous_sibling == "Clinician"
+    assert "Clinician's answer" in texts_of(answer_card, "span.label.label--answer")
 
     peer_card = card(html, peer.id)
     assert "comment--clinician" not in peer_card and "Clinician's answer" not in peer_card
@@ -136,4 +135,4 @@ def test_author_names_link_to_profiles(client, post, people, make_comment):
     comment = make_comment(post, people["patient"], "Q")
     html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
     patient_id = people["patient"].id
-    assert f'<a href="/people/{patient_id}">RiverWalker</a>' in card(html, comment.id)
+    assert "RiverWalker" in texts_of(card(html, comment.id), f'a[href="/people/{patient_id}"]')
