@@ -2,7 +2,7 @@
 
 A question is an approved top-level comment by a patient or caregiver on a published post
 that is open for comments. It waits until a clinician has an approved reply anywhere in its
-thread (threads.ANSWERING_ROLES). Every function here runs a fixed number of statements,
+thread (permissions.CLINICIANS). Every function here runs a fixed number of statements,
 however long the queue.
 """
 
@@ -15,10 +15,9 @@ from sqlalchemy import Exists, Select, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from .. import paging
-from ..comments.threads import ANSWERING_ROLES
 from ..extensions import db
 from ..models import Comment, Post, Tag, User, post_tags
-from ..permissions import ASKERS
+from ..permissions import ASKERS, CLINICIANS
 
 QUESTIONS_PER_PAGE = 25
 
@@ -35,7 +34,7 @@ def _answered(question_id) -> Exists:
             _answer.root_id == question_id,
             _answer.parent_id.is_not(None),
             _answer.status == "approved",
-            _answerer.role.in_(ANSWERING_ROLES),
+            _answerer.role.in_(CLINICIANS),
         )
     )
 

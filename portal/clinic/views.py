@@ -40,14 +40,6 @@ def _allow_long_posts(endpoint: str | None, values: dict | None) -> None:
         request.max_content_length = EDITOR_MAX_BYTES
 
 
-@bp.app_context_processor
-def _workspace_helpers() -> dict:
-    def can_edit_post(post: Post) -> bool:
-        return current_user.is_authenticated and editing.can_edit(post, current_user)
-
-    return {"waiting_question_count": service.waiting_count, "can_edit_post": can_edit_post}
-
-
 def _asker_name(question: Comment) -> str:
     return question.author.display_name if question.author else "a deleted account"
 

@@ -27,8 +27,6 @@ PLACEHOLDERS = {
     "spam": "[removed by a moderator]",
     "pending": "[hidden while a moderator looks at it]",
 }
-# A question counts as answered once someone in one of these roles has an approved reply in it.
-ANSWERING_ROLES = ("clinician",)
 
 
 @dataclass
@@ -197,7 +195,7 @@ def is_clinician_answer(comment: Comment) -> bool:
         comment.parent_id is not None
         and comment.status == "approved"
         and author is not None
-        and author.role in ANSWERING_ROLES
+        and author.is_clinician
     )
 
 
