@@ -88,6 +88,15 @@ class User(UserMixin, db.Model):
     # Part of the login cookie's id: changing it signs the account out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the member proved the address is theirs (the link in the verification email).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A new address waiting for its confirmation link; the old one stays in use until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Rotated whenever a password-reset link is sent or used, so older links die with it.
+    reset_nonce: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Notification emails quote the comment's words only when asked: health details stay
+    # out of inboxes by default.
+    quote_in_email: Mapped[bool] = mapped_column(Boolean, default=False)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
 
@@ -288,3 +297,155 @@ class ModerationSettings(db.Model):
     block_words: Mapped[str] = mapped_column(Text, default="")
     reports_to_hide: Mapped[int] = mapped_column(Integer, default=3)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- telling people: notifications, follows, preferences and the outgoing mail -------------
+
+# What a member can be told about; each kind has its own delivery preference.
+NOTIFICATION_KINDS = (
+    "reply",  # a direct reply to my comment
+    "answer",  # a clinician's answer to my question
+    "comment_approved",  # my held comment is published
+    "comment_not_published",  # my held comment was not published, with the reason
+    "report_handled",  # a report I made has been dealt with
+    "account_action",  # a moderator suspended, banned or lifted my account
+    "followed_post",  # a new comment in a discussion I follow
+    "followed_thread",  # a new reply in a thread I follow
+    "questions_waiting",  # clinicians: new questions on posts they wrote
+    "queue_waiting",  # admins: the moderation queue has waited too long
+)
+DELIVERIES = ("immediate", "digest", "in_app")
+EMAIL_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class Notification(db.Model):
+    """One thing one member is told, in the portal and (by preference) by email."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(_in("kind", NOTIFICATION_KINDS), name="kind_known"),
+        Index("ix_notifications_user_created", "user_id", "created_at"),
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # What it is about; a comment deleted later leaves the notification saying so.
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # Words that belong to the event itself: a rejection reason, a suspension's end.
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    # How many things a digest-style notification stands for (new questions, waiting items).
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once the notification has gone out by email, alone or in a digest.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+    post: Mapped[Post | None] = relationship()
+
+
+class Follow(db.Model):
+    """A member following a whole discussion (post_id) or one thread (thread_id)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        CheckConstraint(
+            "(post_id IS NULL) <> (thread_id IS NULL)", name="follows_exactly_one_thing"
+        ),
+        UniqueConstraint("user_id", "post_id", name="uq_follows_user_post"),
+        UniqueConstraint("user_id", "thread_id", name="uq_follows_user_thread"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    post: Mapped[Post | None] = relationship()
+    thread: Mapped[Comment | None] = relationship()
+
+
+class NotificationPreference(db.Model):
+    """How one member wants one kind of notification; no row means the kind's default."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        CheckConstraint(_in("kind", NOTIFICATION_KINDS), name="kind_known"),
+        CheckConstraint(_in("delivery", DELIVERIES), name="delivery_known"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(16))
+
+
+class FanOut(db.Model):
+    """A new comment still to be announced to the followers of its discussion and thread.
+
+    Written with the comment (or its approval), expanded by the worker: a discussion with a
+    thousand followers costs the request one row.
+    """
+
+    __tablename__ = "fan_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    comment: Mapped[Comment] = relationship()
+
+
+class OutgoingEmail(db.Model):
+    """One email to send: written with its cause, sent by the worker, never by a request.
+
+    The message is rendered when it is sent, from its notification (or kind and token), so
+    that it reflects the member's preferences and what is still visible at that moment.
+    """
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (
+        CheckConstraint(_in("status", EMAIL_STATUSES), name="status_known"),
+        Index("ix_outgoing_emails_status_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    # Which template renders it: a notification kind, "digest", or an account message.
+    template: Mapped[str] = mapped_column(String(40))
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="SET NULL")
+    )
+    # A signed link the message carries (verification, reset), made when it was asked for.
+    link: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker owns a "sending" row until claimed_at + the lease; then another may retry it.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()
+    notification: Mapped[Notification | None] = relationship()
