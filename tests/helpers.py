@@ -212,6 +212,16 @@ def text_of(markup: Markup, css: str | None = None) -> str:
     return " ".join(element.get_text().split())
 
 
+def value_of(markup: Markup, css: str) -> str:
+    """What the one form field matching css holds: an input's value, a textarea's text."""
+    field = select_one(markup, css)
+    if field.name != "textarea":
+        return field.get("value", "")
+    # A browser drops one line end right after <textarea>; WTForms writes one for that.
+    text = field.get_text()
+    return text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")
+
+
 def texts_of(markup: Markup, css: str) -> list[str]:
     """The text of every element that matches css, in document order, runs of space collapsed."""
     return [text_of(element) for element in select_all(markup, css)]

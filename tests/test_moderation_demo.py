@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from portal import users
@@ -11,9 +9,7 @@ from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, User
 
-from .helpers import HTMX, TEST_PASSWORD
-
-ROW = re.compile(r'id="queue-item-(\d+)"')
+from .helpers import HTMX, TEST_PASSWORD, select_all
 
 
 def held_count() -> int:
@@ -33,7 +29,7 @@ def test_an_admin_clears_the_demo_queue_with_and_without_javascript(app, client)
     assert held >= 2
 
     page = client.get("/moderation").get_data(as_text=True)
-    rows = [int(i) for i in ROW.findall(page)]
+    rows = [int(row["id"].removeprefix("queue-item-")) for row in select_all(page, "li.queue-item")]
     assert len(rows) == held
     for index, comment_id in enumerate(rows):
         if index % 2:  # every other one as htmx does it: the row answers in place

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Comment, Flag
 from portal.moderation import rules
 
-from .helpers import HTMX
+from .helpers import HTMX, select_all, text_of
 
 
 def outcomes_section(client) -> str:
-    html = client.get("/account").get_data(as_text=True)
-    match = re.search(r'<section[^>]*id="moderation-outcomes".*?</section>', html, re.S)
-    if not match:
-        return ""
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(0))))
+    """The text of the account page's moderation outcomes; "" when the page has none."""
+    sections = select_all(client.get("/account"), "section#moderation-outcomes")
+    return text_of(sections[0]) if sections else ""
 
 
 def test_an_approved_comment_shows_as_approved(client, people, post, make_comment, log_in):
@@ -30,10 +25,10 @@ def test_an_approved_comment_shows_as_approved(client, people, post, make_commen
     log_in(people["patient"])
     section = outcomes_section(client)
     assert "Your comments and moderation" in section
-    assert "Approved : your comment on “Alemtuzumab: the long view”" in section
+    assert "Approved: your comment on “Alemtuzumab: the long view”" in section
     assert "Reason" not in section
     html = client.get("/account").get_data(as_text=True)
-    assert f'href="/posts/{post.slug}#comment-{comment.id}"' in html
+    assert select_all(html, f'a[href="/posts/{post.slug}#comment-{comment.id}"]')
 
 
 def test_a_rejected_comment_shows_the_reason(client, people, post, make_comment, log_in):
@@ -46,7 +41,7 @@ def test_a_rejected_comment_shows_the_reason(client, people, post, make_comment,
     client.post("/logout")
     log_in(people["patient"])
     section = outcomes_section(client)
-    assert "Not published : your comment on" in section
+    assert "Not published: your comment on" in section
     assert "Reason: Please ask your own neurologist about doses." in section
 
 
@@ -86,7 +81,7 @@ def test_a_comment_removed_after_reports_shows_removed(client, people, post, mak
     client.post("/logout")
     log_in(people["patient"])
     section = outcomes_section(client)
-    assert "Removed : your comment on" in section
+    assert "Removed: your comment on" in section
     assert "Reason: Advertising or spam" in section
 
 
