@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from . import users
+from .accounts import service as accounts
 from .models import ROLES
 
 
@@ -23,7 +23,7 @@ def create_user_command(email: str, display_name: str, role: str, title: str, sp
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        user = users.create_user(
+        user = accounts.create_user(
             email=email,
             display_name=display_name,
             password=password,
@@ -31,7 +31,7 @@ def create_user_command(email: str, display_name: str, role: str, title: str, sp
             title=title,
             specialty=specialty,
         )
-    except users.AccountError as error:
+    except accounts.AccountError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from error
     click.echo(f"Created {user.role} {user.display_name} <{user.email}> (id {user.id}).")
 

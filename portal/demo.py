@@ -15,7 +15,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from . import rendering, tags, users
+from . import rendering, tags
+from .accounts.service import create_user, find_by_email
 from .demo_content import POSTS, USERS, DemoComment
 from .extensions import db
 from .models import Comment, Post, User, utcnow
@@ -60,10 +61,10 @@ def _save_logins(logins: list[tuple[str, str, str]]) -> None:
 def _seed_users(report: SeedReport) -> dict[str, User]:
     accounts: dict[str, User] = {}
     for spec in USERS:
-        user = users.find_by_email(spec.email)
+        user = find_by_email(spec.email)
         if user is None:
             password = _demo_password()
-            user = users.create_user(
+            user = create_user(
                 email=spec.email,
                 display_name=spec.display_name,
                 password=password,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from . import create_app
+from .accounts.service import count_users
 from .demo import logins_path, seed_demo
-from .users import count_users
 
 
 def main() -> None:

@@ -85,7 +85,7 @@ def client(app: Flask) -> PortalClient:
 
 @pytest.fixture()
 def make_user(app):
-    from portal import users
+    from portal.accounts import service as accounts
 
     counter = {"n": 0}
 
@@ -93,7 +93,7 @@ def make_user(app):
         counter["n"] += 1
         display_name = name or f"{role.title()} Person {counter['n']}"
         email = fields.pop("email", f"{role}{counter['n']}@example.org")
-        user = users.create_user(
+        user = accounts.create_user(
             email=email, display_name=display_name, password=TEST_PASSWORD, role=role, **fields
         )
         return user

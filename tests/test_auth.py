@@ -51,10 +51,10 @@ def test_register_creates_an_account_logs_in_and_keeps_email_private(client, app
 
 
 def test_production_hashing_is_scrypt(app):
-    from portal import users
+    from portal.accounts import service as accounts
 
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
-    assert users.hash_password("whatever password").startswith("scrypt:")
+    assert accounts.hash_password("whatever password").startswith("scrypt:")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from portal import users
+from portal.accounts import service as accounts
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, Post, utcnow
 
@@ -25,7 +25,7 @@ ROUNDS = 6
 
 def build_discussion() -> dict[str, list[int]]:
     def person(email: str, name: str, role: str):
-        return users.create_user(email=email, display_name=name, password=PASSWORD, role=role)
+        return accounts.create_user(email=email, display_name=name, password=PASSWORD, role=role)
 
     for n in ("a", "b"):
         person(f"lead-{n}@example.org", f"Site Lead {n.upper()}", "admin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal import users
+from portal.accounts import service as accounts
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, User
@@ -22,7 +22,7 @@ def held_count() -> int:
 def test_an_admin_clears_the_demo_queue_with_and_without_javascript(app, client):
     seed_demo()
     admin = db.session.scalar(select(User).where(User.role == "admin"))
-    admin.password_hash = users.hash_password(TEST_PASSWORD)
+    admin.password_hash = accounts.hash_password(TEST_PASSWORD)
     db.session.commit()
     client.post("/login", data={"email": admin.email, "password": TEST_PASSWORD})
     held = held_count()

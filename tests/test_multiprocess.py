@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from portal import users
+from portal.accounts import service as accounts
 
 from .gunicorn_support import Browser, gunicorn, populate
 
@@ -24,7 +24,7 @@ MEMBER_PASSWORD = "a member's long passphrase"
 @pytest.fixture()
 def server(database_url, tmp_path):
     def add_member():
-        users.create_user(
+        accounts.create_user(
             email=MEMBER_EMAIL, display_name="Steady Walker", password=MEMBER_PASSWORD
         )
 

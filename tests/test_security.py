@@ -272,7 +272,7 @@ def test_a_nul_in_an_address_is_not_found(client, post):
 
 
 def test_the_error_page_survives_a_failed_write(tmp_path, database_url):
-    from portal import users
+    from portal.accounts.service import create_user
     from portal.models import User as Member
 
     app = create_app({**base_config(database_url, tmp_path), "TESTING": False})
@@ -293,7 +293,7 @@ def test_the_error_page_survives_a_failed_write(tmp_path, database_url):
 
     app.test_client_class = PortalClient
     with app.app_context():
-        users.create_user(email="here@example.org", display_name="Here Now", password=TEST_PASSWORD)
+        create_user(email="here@example.org", display_name="Here Now", password=TEST_PASSWORD)
         db.session.remove()
     client = app.test_client()
     credentials = {"email": "here@example.org", "password": TEST_PASSWORD}

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import strip
 from ..names import MAX_LENGTH as NAME_MAX
-from ..users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class DisplayNameForm(FlaskForm):

@@ -1,18 +1,21 @@
-"""A member's own account: display name and password."""
+"""A member's own account page and every setting on it.
+
+Display name, password, whether the public profile lists their comments, the export download
+and deleting the account; the accounts service does the work behind each.
+"""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from .. import users
 from ..extensions import limiter
 from ..forms import attach_error
 from ..permissions import can
-from . import data
+from . import service
 from .forms import DeleteAccountForm, DisplayNameForm, PasswordChangeForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -37,8 +40,8 @@ def change_name() -> Response | tuple[str, int]:
     form = DisplayNameForm()
     if form.validate_on_submit():
         try:
-            users.change_display_name(current_user, form.display_name.data)
-        except users.AccountError as error:
+            service.change_display_name(current_user, form.display_name.data)
+        except service.AccountError as error:
             attach_error(form, error)
         else:
             flash("Your display name is changed.", "success")
@@ -53,8 +56,10 @@ def change_password() -> Response | tuple[str, int]:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            users.change_password(current_user, form.current_password.data, form.new_password.data)
-        except users.AccountError as error:
+            service.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except service.AccountError as error:
             attach_error(form, error)
         else:
             # The token changed, so this session logs in again under it; others are signed out.
@@ -65,11 +70,28 @@ def change_password() -> Response | tuple[str, int]:
     return _render(name_form, form, 422)
 
 
+@bp.post("/comment-list")
+@can("hide_comment_list")
+def comment_list_setting() -> str | Response:
+    """Patients and caregivers may keep their comment list off their public profile."""
+    hidden = request.form.get("hide_comment_list") == "y"
+    service.set_comment_list_hidden(current_user, hidden)
+    message = (
+        "Your comments are now hidden from your profile page."
+        if hidden
+        else "Your comments are now listed on your profile page."
+    )
+    if request.wants_fragment:
+        return render_template("accounts/_profile_settings.html", saved_message=message)
+    flash(message, "success")
+    return redirect(url_for("accounts.show", _anchor="profile-settings"), 303)
+
+
 @bp.get("/export")
 @can("manage_account")
 def export() -> Response:
     """Everything the member wrote, as a JSON download."""
-    body = json.dumps(data.export_for(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(service.export_for(current_user), ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="treatment-talk-export.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -82,8 +104,8 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            data.delete_account(current_user._get_current_object(), form.password.data)
-        except users.AccountError as error:
+            service.delete_account(current_user._get_current_object(), form.password.data)
+        except service.AccountError as error:
             attach_error(form, error)
         else:
             logout_user()

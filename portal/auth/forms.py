@@ -5,9 +5,9 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
+from ..accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..forms import strip
 from ..names import MAX_LENGTH as NAME_MAX
-from ..users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Registering, logging in and logging out."""
+"""Registering, logging in and logging out; the accounts service does the account work."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from .. import users
+from ..accounts import service as accounts
 from ..extensions import limiter
 from ..forms import attach_error
+from ..models import User
 from ..safe_urls import same_site_path
 from .forms import LoginForm, RegisterForm
 
@@ -17,7 +18,7 @@ bp = Blueprint("auth", __name__)
 LOGIN_FAILED = "That email and password do not match an account. Check both and try again."
 
 
-def _start_session(user: users.User, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False) -> None:
     # A fresh session on login: nothing planted before it (fixation) survives.
     session.clear()
     login_user(user, remember=remember)
@@ -25,7 +26,7 @@ def _start_session(user: users.User, remember: bool = False) -> None:
 
 def _login_account_key() -> str:
     """Rate-limit key per account, so that spreading guesses over addresses does not help."""
-    return "login-account:" + users.normalise_email(request.form.get("email", ""))
+    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +39,7 @@ def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(same_site_path(form.next.data) or url_for("posts.index"))
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
@@ -57,13 +58,13 @@ def register() -> str | Response | tuple[str, int]:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = users.create_user(
+            user = accounts.create_user(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
                 role=form.role.data,
             )
-        except users.AccountError as error:
+        except accounts.AccountError as error:
             attach_error(form, error)
         else:
             _start_session(user)

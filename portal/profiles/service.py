@@ -1,9 +1,9 @@
-"""Public profiles: what anyone may see about a member, and the one choice members make about it.
+"""Public profiles: what anyone may see about a member.
 
 Clinicians (and admins) are public professionals: their page shows title, specialty, bio, posts
 and recent answers. Patients and caregivers are pseudonymous: their page shows the display name,
-the role and approved comments, and they may keep even that list to themselves. No profile ever
-shows an email address.
+the role and approved comments, and they may keep even that list to themselves (a setting on
+their account page, kept by the accounts service). No profile ever shows an email address.
 """
 
 from __future__ import annotations
@@ -92,9 +92,3 @@ def profile_for(user: User, viewer: Any, page: int = 1) -> Profile:
         list_hidden=hidden,
         is_own=is_own,
     )
-
-
-def set_comment_list_hidden(user: User, hidden: bool) -> None:
-    """Keep one's comments off one's public profile (they stay under their posts)."""
-    user.hide_comment_list = hidden
-    db.session.commit()

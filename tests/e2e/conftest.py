@@ -18,7 +18,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from portal import create_app, users
+from portal import create_app
+from portal.accounts import service as accounts
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import User
@@ -72,7 +73,7 @@ def browser():
 def _prepare_database(app: Flask) -> None:
     with app.app_context():
         seed_demo()
-        hashed = users.hash_password(PASSWORD)
+        hashed = accounts.hash_password(PASSWORD)
         for user in db.session.scalars(select(User)):
             user.password_hash = hashed
         db.session.commit()

@@ -1,0 +1,242 @@
+"""A member's account, in one place: the one service every account-related view and command uses.
+
+It owns creating an account (and the rules a new one must pass), authenticating at login,
+changing the display name, the password and whether one's comments are listed on one's public
+profile, exporting everything a member wrote, and deleting the account. Problems a person can
+fix are raised as AccountError, naming the form field they belong to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import aliased
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import names
+from ..extensions import db
+from ..forms import FieldError
+from ..models import ROLES, Comment, Flag, Post, User, new_session_token, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+
+class AccountError(FieldError):
+    """A user-fixable problem with account data; field names which form field it belongs to."""
+
+
+# --- finding accounts -------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    """The form an email is stored and compared in: trimmed and lower-case."""
+    return (email or "").strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """The account registered under this email (compared normalised), or None."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def find_by_display_name(display_name: str) -> User | None:
+    """The account whose display name is the same name as this one (compared case-folded)."""
+    key = names.name_key(display_name)
+    return db.session.scalar(select(User).where(User.display_name_key == key))
+
+
+def email_taken(email: str) -> bool:
+    """Whether an account already uses this email."""
+    return find_by_email(email) is not None
+
+
+def display_name_taken(display_name: str, *, except_user: User | None = None) -> bool:
+    """Whether someone other than except_user already uses a name that reads like this one."""
+    owner = find_by_display_name(display_name)
+    return owner is not None and owner is not except_user
+
+
+def count_users() -> int:
+    """How many accounts there are."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# --- creating and authenticating --------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of password, by the configured method."""
+    # scrypt (memory-hard) by default; the test suite alone picks a cheaper method for speed.
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    """A hash to check unknown emails against, so both failures cost the same time."""
+    cached = current_app.extensions.get("portal_dummy_hash")
+    if cached is None:
+        cached = hash_password(secrets.token_hex(16))
+        current_app.extensions["portal_dummy_hash"] = cached
+    return cached
+
+
+def create_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: str = "patient",
+    title: str = "",
+    specialty: str = "",
+    bio: str = "",
+) -> User:
+    """Create an account after checking every rule; raises AccountError naming the field."""
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of: {', '.join(ROLES)}.")
+    email = normalise_email(email)
+    display_name = names.normalise(display_name)
+    for message in names.problems(display_name, staff=role in ("clinician", "admin")):
+        raise AccountError("display_name", message)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if email_taken(email):
+        raise AccountError("email", "An account with this email already exists.")
+    if display_name_taken(display_name):
+        raise AccountError("display_name", "This display name is taken. Please choose another.")
+    user = User(
+        email=email,
+        display_name=display_name,
+        display_name_key=names.name_key(display_name),
+        password_hash=hash_password(password),
+        role=role,
+        title=title,
+        specialty=specialty,
+        bio=bio,
+        verified_at=utcnow() if role in ("clinician", "admin") else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; unknown emails cost a hash check too."""
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+# --- changing an account ----------------------------------------------------------------------
+
+
+def change_display_name(user: User, new_name: str) -> None:
+    """Rename user after the same checks a new account passes; raises AccountError."""
+    new_name = names.normalise(new_name)
+    for message in names.problems(new_name, staff=user.is_staff):
+        raise AccountError("display_name", message)
+    if display_name_taken(new_name, except_user=user):
+        raise AccountError("display_name", "This display name is taken. Please choose another.")
+    user.display_name = new_name
+    user.display_name_key = names.name_key(new_name)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Check the current password, set the new one, and sign out every other session."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("current_password", "That is not your current password.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError("new_password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def set_comment_list_hidden(user: User, hidden: bool) -> None:
+    """Keep one's comments off one's public profile (they stay under their posts)."""
+    user.hide_comment_list = hidden
+    db.session.commit()
+
+
+# --- a member's own data: export and deletion -------------------------------------------------
+
+
+def export_for(user: User) -> dict[str, Any]:
+    """Everything this member wrote or set, as plain data (what the export download holds)."""
+    rows = db.session.execute(
+        select(Comment, Post.slug, Post.title)
+        .join(Post, Comment.post_id == Post.id)
+        .where(Comment.author_id == user.id)
+        .order_by(Comment.created_at)
+    )
+    comments = [
+        {
+            "id": comment.id,
+            "post": {"slug": slug, "title": title},
+            "in_reply_to": comment.parent_id,
+            "written": comment.created_at.isoformat(),
+            "edited": comment.edited_at.isoformat() if comment.edited_at else None,
+            "status": comment.status,
+            "text": comment.body_source,
+        }
+        for comment, slug, title in rows
+    ]
+    reports = [
+        {
+            "comment": flag.comment_id,
+            "reason": flag.reason,
+            "note": flag.note,
+            "made": flag.created_at.isoformat(),
+        }
+        for flag in db.session.scalars(select(Flag).where(Flag.reporter_id == user.id))
+    ]
+    return {
+        "account": {
+            "display_name": user.display_name,
+            "email": user.email,
+            "role": user.role,
+            "joined": user.created_at.isoformat(),
+            "title": user.title,
+            "specialty": user.specialty,
+            "bio": user.bio,
+            "hide_comment_list": user.hide_comment_list,
+        },
+        "comments": comments,
+        "reports": reports,
+    }
+
+
+def owns_posts(user: User) -> bool:
+    """Whether user wrote any post (published or draft); such accounts are not self-deleted."""
+    return bool(db.session.scalar(select(exists().where(Post.author_id == user.id))))
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the account and what it wrote; comments others replied to stay as "[deleted]"."""
+    if not check_password_hash(user.password_hash, password):
+        raise AccountError("password", "That is not your password.")
+    if owns_posts(user):
+        raise AccountError(
+            "password",
+            "Your account has published or draft posts. Please ask an admin to hand them over "
+            "before deleting the account.",
+        )
+    reply = aliased(Comment)
+    has_replies = exists().where(reply.parent_id == Comment.id)
+    db.session.execute(
+        update(Comment)
+        .where(Comment.author_id == user.id, has_replies)
+        .values(status="deleted", body_source="", body_html="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(Comment)
+        .where(Comment.author_id == user.id, ~has_replies)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(user)
+    db.session.commit()
