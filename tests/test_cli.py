@@ -113,6 +113,48 @@ def test_seed_demo_keeps_passwords_out_of_the_code_and_in_a_private_file(app):
     assert response.status_code == 303
 
 
+def test_make_run_seeds_an_empty_database_and_prints_the_same_logins_every_time(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo", "--if-empty", "--print-logins"])
+    assert first.exit_code == 0, first.output
+    assert "Demo:" in first.output and "Demo logins (from" in first.output
+    emails = set(db.session.scalars(select(User.email)))
+    assert emails and all(email in first.output for email in emails)
+
+    again = runner.invoke(args=["seed-demo", "--if-empty", "--print-logins"])
+    assert again.exit_code == 0, again.output
+    assert "Demo:" not in again.output  # seeded once only
+    logins = first.output.split("Demo logins")[1]
+    assert logins == again.output.split("Demo logins")[1]  # same passwords, shown again
+
+
+def test_make_run_leaves_a_database_with_its_own_accounts_alone(app, make_user):
+    make_user("admin", "Site Lead")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty", "--print-logins"])
+    assert result.exit_code == 0, result.output
+    assert "not seeded by the demo; use your own accounts" in result.output
+    assert (count(User), count(Post)) == (1, 0)
+
+
+def test_the_demo_discussion_is_seeded_as_its_thread_file_lists_it(app):
+    from portal.demo.loader import people, posts
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    emails = {person.key: person.email for person in people()}
+    spec = posts()[0]
+    post = db.session.scalar(select(Post).where(Post.slug == spec.slug))
+    stored = db.session.scalars(
+        select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at)
+    ).all()
+    assert [c.body_source for c in stored] == [c.body for c in spec.comments]
+    texts = {c.id: c.body for c in spec.comments}
+    for written, comment in zip(spec.comments, stored, strict=True):
+        assert comment.author.email == emails[written.author]
+        assert comment.status == written.status
+        parent_text = comment.parent.body_source if comment.parent else None
+        assert parent_text == texts.get(written.reply_to)
+
+
 def test_resanitize_rerenders_every_stored_body(app, post, people, make_comment):
     comment = make_comment(post, people["patient"], body="Read https://example.org now")
     comment.body_html = "<p>stale</p>"

@@ -1,0 +1,148 @@
+"""Seeding the demo: accounts, posts and a discussion, safe to run more than once.
+
+What the demo says lives in content/ (read by loader.py); this module puts it in the database.
+Demo passwords are generated on first seeding and written to instance/demo-logins.txt
+(readable by the owner only), so that nothing secret lives in the code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import rendering, tags
+from ..accounts import service as accounts
+from ..extensions import db
+from ..models import Comment, Post, User, utcnow
+from .loader import DemoComment, people, posts
+
+LOGINS_FILE = "demo-logins.txt"
+# Consecutive comments in the demo are this far apart, in the order the threads list them.
+COMMENT_INTERVAL = timedelta(hours=3, minutes=17)
+
+
+@dataclass
+class SeedReport:
+    users_created: int = 0
+    posts_created: int = 0
+    comments_created: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, password
+
+    def summary(self) -> str:
+        lines = [
+            f"Demo: {self.users_created} accounts, {self.posts_created} posts, "
+            f"{self.comments_created} comments created."
+        ]
+        if self.users_created == 0 and self.posts_created == 0:
+            lines.append("The demo was already there; nothing changed.")
+        return "\n".join(lines)
+
+
+def logins_path() -> Path:
+    return Path(current_app.instance_path) / LOGINS_FILE
+
+
+def has_accounts() -> bool:
+    """Whether anybody has an account yet; `make run` seeds only a database without any."""
+    return accounts.count_users() > 0
+
+
+def _demo_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(3))  # 20 characters, easy to type
+
+
+def _save_logins(logins: list[tuple[str, str, str]]) -> None:
+    path = logins_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text() if path.exists() else ""
+    lines = [f"{role:<10} {email:<32} {password}" for role, email, password in logins]
+    path.write_text(existing + "".join(line + "\n" for line in lines))
+    os.chmod(path, 0o600)
+
+
+def _seed_users(report: SeedReport) -> dict[str, User]:
+    by_key: dict[str, User] = {}
+    for spec in people():
+        user = accounts.find_by_email(spec.email)
+        if user is None:
+            password = _demo_password()
+            user = accounts.create_user(
+                email=spec.email,
+                display_name=spec.display_name,
+                password=password,
+                role=spec.role,
+                title=spec.title,
+                specialty=spec.specialty,
+                bio=spec.bio,
+            )
+            report.users_created += 1
+            report.logins.append((spec.role, spec.email, password))
+        by_key[spec.key] = user
+    return by_key
+
+
+def _add_comments(
+    post: Post,
+    specs: tuple[DemoComment, ...],
+    by_key: dict[str, User],
+    clock: datetime,
+    report: SeedReport,
+) -> None:
+    created: dict[str, Comment] = {}
+    for spec in specs:
+        clock += COMMENT_INTERVAL
+        parent = created[spec.reply_to] if spec.reply_to is not None else None
+        comment = Comment(
+            post=post,
+            author=by_key[spec.author],
+            parent=parent,
+            status=spec.status,
+            created_at=clock,
+            held_reason=(
+                "New members' first comments are read by a moderator before they appear."
+                if spec.status == "pending"
+                else ""
+            ),
+        )
+        rendering.set_comment_body(comment, spec.body)
+        db.session.add(comment)
+        db.session.flush()
+        comment.root_id = parent.root_id if parent is not None else comment.id
+        created[spec.id] = comment
+        report.comments_created += 1
+
+
+def seed_demo() -> SeedReport:
+    """Create whatever part of the demo is missing; never duplicates or overwrites."""
+    report = SeedReport()
+    by_key = _seed_users(report)
+    now = utcnow()
+    for spec in posts():
+        if db.session.scalar(select(Post.id).where(Post.slug == spec.slug)) is not None:
+            continue
+        published = now - timedelta(days=spec.days_ago)
+        post = Post(
+            slug=spec.slug,
+            title=spec.title,
+            summary=spec.summary,
+            author=by_key[spec.author],
+            status="published",
+            created_at=published,
+            published_at=published,
+            tags=[tags.get_or_create(name) for name in spec.tags],
+        )
+        rendering.set_post_body(post, spec.body, spec.references)
+        db.session.add(post)
+        db.session.flush()
+        report.posts_created += 1
+        _add_comments(post, spec.comments, by_key, published, report)
+    db.session.commit()
+    if report.logins:
+        _save_logins(report.logins)
+    return report
