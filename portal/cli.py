@@ -37,12 +37,21 @@ def create_user_command(email: str, display_name: str, role: str, title: str, sp
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--if-empty", is_flag=True, help="Seed only a database without any accounts.")
+@click.option("--print-logins", is_flag=True, help="Then print the demo logins (make run).")
+def seed_demo_command(if_empty: bool, print_logins: bool):
     """Fill the database with demo accounts, posts and a discussion (safe to run twice)."""
-    from .demo import seed_demo
+    from .demo import has_accounts, logins_path, seed_demo
 
-    report = seed_demo()
-    click.echo(report.summary())
+    if not (if_empty and has_accounts()):
+        click.echo(seed_demo().summary())
+    if not print_logins:
+        return
+    path = logins_path()
+    if path.exists():
+        click.echo(f"\nDemo logins (from {path}):\n{path.read_text().rstrip()}")
+    else:
+        click.echo("\nThis database was not seeded by the demo; use your own accounts.")
 
 
 @click.command("resanitize")
