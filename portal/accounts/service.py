@@ -20,6 +20,7 @@ from .. import names
 from ..extensions import db
 from ..forms import FieldError
 from ..models import ROLES, Comment, Flag, Post, User, new_session_token, utcnow
+from ..permissions import CLINICAL
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -97,7 +98,7 @@ def create_user(
         raise AccountError("role", f"Role must be one of: {', '.join(ROLES)}.")
     email = normalise_email(email)
     display_name = names.normalise(display_name)
-    for message in names.problems(display_name, staff=role in ("clinician", "admin")):
+    for message in names.problems(display_name, staff=role in CLINICAL):
         raise AccountError("display_name", message)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
@@ -114,7 +115,7 @@ def create_user(
         title=title,
         specialty=specialty,
         bio=bio,
-        verified_at=utcnow() if role in ("clinician", "admin") else None,
+        verified_at=utcnow() if role in CLINICAL else None,
     )
     db.session.add(user)
     db.session.commit()
