@@ -43,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, moderation, request_log, security, templating
+    from . import cli, errors, moderation, request_log, security, tasks, templating
 
     cli.register(app)
     errors.register(app)
@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_log.register(app)
     templating.register(app)
     moderation.register(app)
+    tasks.bind(app)
     return app
 
 

@@ -76,3 +76,26 @@ class Config:
         # busy post's first view within its 15 ms budget, and "Show more" loads the rest.
         self.THREADS_PER_PAGE = _env_int("PORTAL_THREADS_PER_PAGE", 20)
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+        # Absolute links (emails, feeds) come from here, never from the request's Host header.
+        self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip(
+            "/"
+        )
+        # The task queue: Huey on SQLite in instance/ by default, on Redis when given redis://.
+        self.TASK_QUEUE_URL = os.environ.get(
+            "PORTAL_TASK_QUEUE_URL", f"sqlite:///{instance_path / 'tasks.sqlite3'}"
+        )
+        # Mail: a file per message under instance/mail/ by default; PORTAL_MAIL_BACKEND=smtp
+        # with the PORTAL_MAIL_* settings for a real server.
+        self.MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "file")
+        self.MAIL_FILE_PATH = os.environ.get("PORTAL_MAIL_FILE_PATH", str(instance_path / "mail"))
+        self.MAIL_SERVER = os.environ.get("PORTAL_MAIL_HOST", "localhost")
+        self.MAIL_PORT = _env_int("PORTAL_MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _env_bool("PORTAL_MAIL_STARTTLS", False)
+        self.MAIL_USE_SSL = _env_bool("PORTAL_MAIL_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("PORTAL_MAIL_USER") or None
+        self.MAIL_PASSWORD = os.environ.get("PORTAL_MAIL_PASSWORD") or None
+        self.MAIL_TIMEOUT = _env_int("PORTAL_MAIL_TIMEOUT", 10)
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "PORTAL_MAIL_SENDER", "Treatment Talk <no-reply@treatment-talk.invalid>"
+        )

@@ -1,0 +1,1 @@
+"""Email: rows written with their cause (outbox), rendered and sent by the worker (delivery)."""

@@ -1,0 +1,68 @@
+"""The task queue: Huey, on SQLite in instance/ by default or on Redis when configured.
+
+Requests never send mail or expand notifications themselves; they write rows and, after the
+commit, put pointers to those rows here. The worker (`flask --app portal worker`) runs the
+tasks inside the app, and a periodic sweep re-finds any row whose pointer was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask
+from huey import Huey, MemoryHuey
+from huey.storage import RedisStorage, SqliteStorage
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Storage is set by bind(app) from TASK_QUEUE_URL; until then the queue lives in memory.
+huey: Huey = MemoryHuey("treatment-talk", results=False, utc=True)
+_app: Flask | None = None
+
+
+def _storage_for(url: str):
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStorage("treatment-talk", url=url)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteStorage("treatment-talk", filename=str(path))
+    raise ValueError(f"PORTAL_TASK_QUEUE_URL must be sqlite:///PATH or redis://…, not {url!r}")
+
+
+def bind(app: Flask) -> None:
+    """Point the queue at the app's storage; tasks run in this app's context."""
+    global _app
+    _app = app
+    url = app.config["TASK_QUEUE_URL"]
+    if url != "memory://":
+        huey.storage = _storage_for(url)
+
+
+def in_app_context(function: F) -> F:
+    """Run a task inside the bound app, with a fresh database session each time."""
+
+    @wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if _app is None:
+            raise RuntimeError("the task queue is not bound to an app (tasks.bind)")
+        with _app.app_context():
+            return function(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def enqueue_delivery(email_ids: Iterable[int]) -> None:
+    """Hand committed outbox rows to the worker; a lost hand-over is found by the sweep."""
+    from .mail.delivery import deliver_email
+
+    for email_id in email_ids:
+        try:
+            deliver_email(email_id)
+        except Exception:  # the queue is away: the row is safe, the sweep will send it
+            logger.warning("could not queue email %s; the sweep will find it", email_id)
