@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from portal.demo_content import USERS
+from portal.demo.loader import people
 from portal.extensions import db
 from portal.models import User
 
@@ -23,7 +23,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 # demo key -> login email, e.g. "admin" -> "admin@example.org"
-EMAILS = {spec.key: spec.email for spec in USERS}
+EMAILS = {spec.key: spec.email for spec in people()}
 
 
 @dataclass
