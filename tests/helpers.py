@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import time
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
@@ -179,7 +180,15 @@ def parse(markup: Markup) -> Tag:
         return markup
     if isinstance(markup, TestResponse):
         markup = markup.get_data(as_text=True)
-    return BeautifulSoup(markup, "html.parser")
+    if isinstance(markup, bytes):
+        markup = markup.decode()
+    return _parsed(markup)
+
+
+@lru_cache(maxsize=8)
+def _parsed(html: str) -> BeautifulSoup:
+    # Tests select from one page several times; parse it once (the trees are only read).
+    return BeautifulSoup(html, "html.parser")
 
 
 def select_all(markup: Markup, css: str) -> list[Tag]:
