@@ -123,3 +123,12 @@ def test_templates_compare_no_role_strings():
         str(path.relative_to(ROOT)) for path in _templates() if role_test.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_readme_layout_names_every_package():
+    # A newcomer finds where a change belongs from the README: a new package needs its line.
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout") :]
+    packages = sorted(p.parent.name for p in PORTAL.glob("*/__init__.py"))
+    missing = [name for name in packages if f"portal/{name}/" not in layout]
+    assert missing == []
