@@ -69,6 +69,9 @@ def _init_extensions(app: Flask) -> None:
     for name, value in COMPRESSION_SETTINGS.items():
         app.config.setdefault(name, value)
     compress.init_app(app)
+    from .mail.backends import init_mail
+
+    init_mail(app)
 
     from . import auth_session
 

@@ -1,4 +1,5 @@
-"""Command-line tasks: create-user, seed-demo, resanitize."""
+"""Command-line tasks: create-user, reset-password, seed-demo, resanitize; the worker's in
+worker.py."""
 
 from __future__ import annotations
 
@@ -30,10 +31,36 @@ def create_user_command(email: str, display_name: str, role: str, title: str, sp
             role=role,
             title=title,
             specialty=specialty,
+            email_verified=True,  # the site owner vouches for the address
         )
     except accounts.AccountError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from error
     click.echo(f"Created {user.role} {user.display_name} <{user.email}> (id {user.id}).")
+
+
+@click.command("reset-password")
+@click.option("--email", required=True, help="The login email of the account.")
+def reset_password_command(email: str):
+    """Set an account's password and log it out everywhere (no web login needed).
+
+    For when no admin can log in. The password is read from PORTAL_USER_PASSWORD or prompted.
+    """
+    from .accounts import resets
+
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses the email {email.strip()}.")
+    password = os.environ.get("PORTAL_USER_PASSWORD") or click.prompt(
+        "New password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        resets.set_password_from_console(user, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(
+        f"Set a new password for {user.display_name} <{user.email}> (id {user.id}); "
+        "every session and reset link of the account has ended."
+    )
 
 
 @click.command("seed-demo")
@@ -64,5 +91,13 @@ def resanitize_command():
 
 
 def register(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command, resanitize_command):
+    from .worker import COMMANDS as WORKER_COMMANDS
+
+    for command in (
+        create_user_command,
+        reset_password_command,
+        seed_demo_command,
+        resanitize_command,
+        *WORKER_COMMANDS,
+    ):
         app.cli.add_command(command)

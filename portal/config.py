@@ -19,6 +19,14 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole numbers ("60,300,1800")."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def load_or_create_secret_key(instance_path: Path) -> str:
     """Read the instance's secret key, generating it on first run.
 
@@ -99,3 +107,15 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "PORTAL_MAIL_SENDER", "Treatment Talk <no-reply@treatment-talk.invalid>"
         )
+        # Delivery: a refused or unreachable server is tried again after each of these delays
+        # (seconds; the last repeats), and after MAIL_MAX_ATTEMPTS tries the email is failed.
+        self.MAIL_RETRY_DELAYS = _env_ints("PORTAL_MAIL_RETRY_DELAYS", (60, 300, 1800, 7200, 21600))
+        self.MAIL_MAX_ATTEMPTS = _env_int("PORTAL_MAIL_MAX_ATTEMPTS", 6)
+        # A worker that claimed an email and vanished (killed, host lost) gives it back after
+        # this long; it must exceed the longest send (a few MAIL_TIMEOUTs).
+        self.MAIL_CLAIM_LEASE_SECONDS = _env_int("PORTAL_MAIL_CLAIM_LEASE_SECONDS", 300)
+        # The periodic sweep re-queues emails due for longer than this and still unsent.
+        self.MAIL_SWEEP_GRACE_SECONDS = _env_int("PORTAL_MAIL_SWEEP_GRACE_SECONDS", 60)
+        self.MAIL_SWEEP_BATCH = _env_int("PORTAL_MAIL_SWEEP_BATCH", 500)
+        # `flask --app portal worker`: how many tasks it runs at once (threads).
+        self.WORKER_THREADS = _env_int("PORTAL_WORKER_THREADS", 2)

@@ -4,6 +4,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -39,6 +40,8 @@ csrf = CSRFProtect()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
 compress = Compress()
+# Mail goes out only from the worker (portal/mail/delivery.py), never from a request.
+mail = Mail()
 
 # Compression for readers on slow connections; Flask-Compress's own defaults fill in the rest.
 COMPRESSION_SETTINGS = {

@@ -7,6 +7,7 @@ tasks inside the app, and a periodic sweep re-finds any row whose pointer was lo
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from huey import Huey, MemoryHuey
-from huey.storage import RedisStorage, SqliteStorage
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,8 +25,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 huey: Huey = MemoryHuey("treatment-talk", results=False, utc=True)
 _app: Flask | None = None
 
+# Every module that defines tasks; the worker imports them all, so that it knows every task a
+# request may queue. A module listed here that does not exist (yet) is skipped with a warning.
+TASK_MODULES = (
+    "portal.mail.delivery",
+    "portal.notifications.tasks",
+)
+
 
 def _storage_for(url: str):
+    if url == "memory://":  # tests: each app its own queue, which nothing consumes
+        return MemoryStorage("treatment-talk")
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisStorage("treatment-talk", url=url)
     if url.startswith("sqlite:///"):
@@ -39,9 +49,22 @@ def bind(app: Flask) -> None:
     """Point the queue at the app's storage; tasks run in this app's context."""
     global _app
     _app = app
-    url = app.config["TASK_QUEUE_URL"]
-    if url != "memory://":
-        huey.storage = _storage_for(url)
+    huey.storage = _storage_for(app.config["TASK_QUEUE_URL"])
+
+
+def import_task_modules() -> list[str]:
+    """Import every module of TASK_MODULES that exists; the names of those imported."""
+    imported = []
+    for name in TASK_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name is None or not name.startswith(error.name):
+                raise  # the module exists but something it imports does not
+            logger.warning("task module %s does not exist; skipped", name)
+            continue
+        imported.append(name)
+    return imported
 
 
 def in_app_context(function: F) -> F:

@@ -47,6 +47,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed only: production uses scrypt
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "TASK_QUEUE_URL": "memory://",  # each app its own queue; nothing in the repo's instance/
     }
 
 
