@@ -40,6 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.update(config)
     app.config.from_mapping(settings)
 
+    from .numbers import DatabaseIdConverter
+
+    # Before any route is added: every <int:…> in the app is bounded to what an id can be.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
+from ..numbers import LARGEST_ID
 from .service import EDIT_WINDOW, MAX_BODY_LENGTH
 
 
@@ -21,4 +22,4 @@ class CommentForm(FlaskForm):
         ),
         render_kw={"data-maxlength": MAX_BODY_LENGTH, "rows": 5},
     )
-    parent_id = IntegerField(validators=[Optional()])
+    parent_id = IntegerField(validators=[Optional(), NumberRange(1, LARGEST_ID)])

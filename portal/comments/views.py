@@ -13,6 +13,7 @@ from ..errors import rescues_form
 from ..extensions import db, login_manager
 from ..forms import UNREADABLE_FORM, attach_error
 from ..models import Comment, Post
+from ..numbers import LARGEST_ID
 from ..permissions import can
 from ..posts import queries
 from ..posts.page import render_post_page
@@ -56,7 +57,7 @@ def _own_comment_or_404(comment_id: int) -> Comment:
 
 def _replying_to(post: Post, parent_id: int | None) -> Comment | None:
     """The comment a submitted form answers, if this writer can still see it."""
-    if not parent_id:
+    if not parent_id or not 0 < parent_id <= LARGEST_ID:
         return None
     return db.session.scalar(
         threads.select_visible(post, current_user).where(Comment.id == parent_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from werkzeug.wrappers import Response
 
+from ..numbers import optional_id
 from ..paging import page_arg
 from ..permissions import can
 from ..responding import page_or_fragment
@@ -21,7 +22,7 @@ def _filters() -> audit.LogFilters:
         action=action if action in audit.ACTIONS else "",
         actor=args.get("actor", "").strip()[:40],
         target_type=target_type if target_type in audit.TARGET_TYPES else "",
-        target_id=int(target_id) if target_id.isdigit() else None,
+        target_id=optional_id(target_id),
     )
 
 

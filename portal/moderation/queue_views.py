@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..forms import UNREADABLE_FORM, attach_error
 from ..models import Comment, ModerationEvent
+from ..numbers import optional_id
 from ..paging import page_arg
 from ..permissions import can
 from ..responding import htmx_answer, page_or_fragment
@@ -138,7 +139,8 @@ def decide(comment_id: int) -> Response:
 
 
 def _selected_ids() -> frozenset[int]:
-    return frozenset(int(value) for value in request.form.getlist("comment_ids") if value.isdigit())
+    chosen = (optional_id(value) for value in request.form.getlist("comment_ids"))
+    return frozenset(comment_id for comment_id in chosen if comment_id is not None)
 
 
 @bp.post("/moderation/bulk")

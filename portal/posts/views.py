@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from ..comments import threads
 from ..extensions import db
 from ..models import Comment
+from ..numbers import database_id
 from ..paging import page_arg
 from . import caching, queries
 from .page import render_post_page
@@ -42,7 +43,7 @@ def show(slug: str):
     if caching.unchanged(etag):
         return caching.not_modified(etag)  # the visitor's copy is current: no render, no body
     reply_to = None
-    reply_id = request.args.get("replytocom", type=int)
+    reply_id = request.args.get("replytocom", type=database_id)
     if reply_id is not None and current_user.is_authenticated:
         reply_to = db.session.scalar(
             threads.select_visible(post, current_user).where(Comment.id == reply_id)
