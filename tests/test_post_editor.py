@@ -244,6 +244,32 @@ def test_retitling_a_draft_moves_it_without_leaving_a_redirect(client, people, l
     assert db.session.scalar(select(SlugRedirect)) is None
 
 
+def test_an_old_address_of_an_unpublished_post_tells_strangers_nothing(app, client, people, log_in):
+    log_in(people["clinician"])
+    client.post("/clinic/posts/new", data=editor_data(title="Tysabri review", action="publish"))
+    post = stored("Tysabri review")
+    client.post(f"/clinic/posts/{post.id}/edit", data=editor_data(title="Tysabri: year one"))
+    client.post(f"/clinic/posts/{post.id}/unpublish")
+    client.post(f"/clinic/posts/{post.id}/edit", data=editor_data(title="A draft's new title"))
+    assert stored("A draft's new title").slug == "a-draft-s-new-title"
+    # Its author (and admins) follow the old address to the draft ...
+    for reader in ("clinician", "admin"):
+        log_in(people[reader])
+        moved = client.get("/posts/tysabri-review")
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == "/posts/a-draft-s-new-title"
+    # ... everyone else finds nothing there, and no hint of the new title.
+    for stranger in ("patient", None):
+        client.post("/logout")
+        if stranger:
+            log_in(people[stranger])
+        for old in ("tysabri-review", "tysabri-year-one"):
+            gone = client.get(f"/posts/{old}")
+            assert gone.status_code == 404 and "Location" not in gone.headers
+            assert "new title" not in gone.get_data(as_text=True)
+            assert client.get(f"/posts/{old}/comments.atom").status_code == 404
+
+
 def test_a_change_that_keeps_the_slug_words_keeps_the_slug(client, people, log_in):
     log_in(people["clinician"])
     client.post("/clinic/posts/new", data=editor_data(title="Fatigue", action="publish"))

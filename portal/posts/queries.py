@@ -69,24 +69,25 @@ def post_by_slug(slug: str) -> Post | None:
     )
 
 
-def redirected_slug(slug: str) -> str | None:
-    """The current slug of a post that used to be at slug, if any."""
+def renamed_post(slug: str) -> Post | None:
+    """The post that used to be at slug, if it has been renamed."""
     return db.session.scalar(
-        select(Post.slug)
+        select(Post)
         .join(SlugRedirect, SlugRedirect.post_id == Post.id)
         .where(SlugRedirect.old_slug == slug)
     )
 
 
 def post_at_slug_or_redirect(slug: str, endpoint: str) -> Post:
-    """The post at slug. A renamed post's old slug answers 301 to endpoint at its new slug;
-    anything else answers 404. Readability is the caller's question."""
+    """The post at slug. A renamed post's old slug answers 301 to endpoint at its new slug,
+    but only for readers of the post: a draft's new title is not told to strangers. Anything
+    else answers 404. Whether the post at slug itself may be read is the caller's question."""
     post = post_by_slug(slug)
     if post is not None:
         return post
-    new_slug = redirected_slug(slug)
-    if new_slug:
-        abort(redirect(url_for(endpoint, slug=new_slug), 301))
+    renamed = renamed_post(slug)
+    if renamed is not None and can_read(renamed):
+        abort(redirect(url_for(endpoint, slug=renamed.slug), 301))
     abort(404)
 
 
