@@ -151,6 +151,7 @@ def _fill(seeded: Seeded) -> Seeded:
                 "status": "active",
                 "status_reason": "",
                 "verified_at": START if role == "clinician" else None,
+                "email_verified_at": START,  # writers post; an unproven address could not
                 "hide_comment_list": False,
                 "session_token": f"{n:032x}",
                 "created_at": START,

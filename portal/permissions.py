@@ -31,6 +31,9 @@ POLICY: dict[str, frozenset[str]] = {
     "comment": EVERY_MEMBER,
     "report": EVERY_MEMBER,
     "manage_account": EVERY_MEMBER,
+    # Reading one's notifications and following discussions: reading, not posting.
+    "read_notifications": EVERY_MEMBER,
+    "follow": EVERY_MEMBER,
     "write_posts": CLINICAL,
     "answer_questions": CLINICAL,
     "skip_premoderation": CLINICAL,
@@ -45,7 +48,9 @@ POLICY: dict[str, frozenset[str]] = {
 }
 
 # Actions a suspended or banned member may still take: reading and leaving are not posting.
-ALLOWED_WHILE_RESTRICTED = frozenset({"manage_account", "hide_comment_list"})
+ALLOWED_WHILE_RESTRICTED = frozenset(
+    {"manage_account", "hide_comment_list", "read_notifications", "follow"}
+)
 
 
 class AccountRestricted(Exception):
@@ -69,6 +74,21 @@ def restriction_message(user: User, now: datetime | None = None) -> str | None:
         reason = f" Reason: {user.status_reason}" if user.status_reason else ""
         return f"Your account is suspended{when}, so you cannot post or report.{reason}"
     return None
+
+
+def unconfirmed_email_message(user: User) -> str | None:
+    """Why this member may not post yet (their email address is not proven), or None.
+
+    Until the link sent at registration is opened, a member reads and sets up their account
+    but their comments are refused, text kept, with a button to send the link again.
+    """
+    if user.email_verified_at is not None:
+        return None
+    # The address itself is left out: it is private, and this shows wherever a form is.
+    return (
+        "Please confirm your email address before posting: open the link we emailed you. "
+        "What you wrote stays here until then."
+    )
 
 
 def allowed(user: Any, action: str) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 
-from .permissions import allowed, restriction_message
+from .permissions import allowed, restriction_message, unconfirmed_email_message
 
 HTMX_FILE = "vendor/htmx-2.0.8.min.js"
 HTMX_SRI = "sha384-/TgkGk7p307TH7EXJDuUlgG3Ce1UVolAOFopFekQkkXihi5u/6OCvVKyz1W+idaz"
@@ -103,6 +103,9 @@ def register(app: Flask) -> None:
         allowed=allowed,
         # Restricted members are told why they cannot post, wherever a form would be.
         restriction_message=restriction_message,
+        # Members whose address is unproven are told so, with the resend button, on every
+        # page (the banner) and in every comment form, by the rule comments.service applies.
+        unconfirmed_email_message=unconfirmed_email_message,
         # The count beside Questions in the navigation, on every page clinicians see.
         waiting_question_count=clinic_service.waiting_count,
         # The count beside Moderation in the navigation, on every page moderators see.

@@ -93,6 +93,7 @@ def make_user(app):
         counter["n"] += 1
         display_name = name or f"{role.title()} Person {counter['n']}"
         email = fields.pop("email", f"{role}{counter['n']}@example.org")
+        fields.setdefault("email_verified", True)  # test_verification.py makes unverified ones
         user = accounts.create_user(
             email=email, display_name=display_name, password=TEST_PASSWORD, role=role, **fields
         )

@@ -7,7 +7,9 @@ import stat
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Comment, Post, User
+from portal.models import Comment, ModerationEvent, Post, User
+
+from .helpers import TEST_PASSWORD, login
 
 
 def count(model) -> int:
@@ -167,3 +169,69 @@ def test_resanitize_rerenders_every_stored_body(app, post, people, make_comment)
     refreshed = db.session.get(Comment, comment.id)
     assert 'href="https://example.org"' in refreshed.body_html
     assert "stale" not in db.session.get(Post, post.id).body_html
+
+
+# --- reset-password: the site owner's way in when no admin can log in -------------------------
+
+
+def test_reset_password_sets_it_and_logs_out_everywhere(app, make_user, monkeypatch):
+    admin = make_user("admin", "Locked Out Lead", email="lead@example.org")
+    laptop = app.test_client()
+    login(laptop, admin)
+    assert "Log out" in laptop.get("/").get_data(as_text=True)
+    token_before, nonce_before = admin.session_token, admin.reset_nonce
+
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "a recovered passphrase")
+    result = app.test_cli_runner().invoke(args=["reset-password", "--email", "LEAD@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "Locked Out Lead" in result.output
+    assert "a recovered passphrase" not in result.output
+
+    db.session.expire_all()
+    stored = db.session.get(User, admin.id)
+    assert stored.session_token != token_before and stored.reset_nonce != nonce_before
+    assert "Log out" not in laptop.get("/").get_data(as_text=True)
+    assert login(app.test_client(), stored, TEST_PASSWORD).status_code == 422
+    assert login(app.test_client(), stored, "a recovered passphrase").status_code == 303
+    event = db.session.scalar(select(ModerationEvent))
+    assert (event.action, event.target_id, event.actor_id) == (
+        "reset_password_console",
+        admin.id,
+        None,
+    )
+
+
+def test_reset_password_prompts_without_echo(app, make_user, monkeypatch):
+    member = make_user("patient", "Prompted Person")
+    monkeypatch.delenv("PORTAL_USER_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(
+        args=["reset-password", "--email", member.email],
+        input="typed at the prompt\ntyped at the prompt\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "typed at the prompt" not in result.output
+    db.session.expire_all()
+    assert login(app.test_client(), member, "typed at the prompt").status_code == 303
+
+
+def test_reset_password_explains_bad_input(app, make_user, monkeypatch):
+    member = make_user("patient", "Careful Person")
+    hash_before = member.password_hash
+    runner = app.test_cli_runner()
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "a recovered passphrase")
+    unknown = runner.invoke(args=["reset-password", "--email", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "No account uses the email" in unknown.output
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "short")
+    weak = runner.invoke(args=["reset-password", "--email", member.email])
+    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+    db.session.expire_all()
+    assert db.session.get(User, member.id).password_hash == hash_before
+
+
+def test_create_user_and_the_demo_make_verified_accounts(app, monkeypatch):
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "a scripted passphrase")
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["create-user", "--email", "c@example.org", "--name", "Clin"])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).where(User.email_verified_at.is_(None))) == 0

@@ -91,6 +91,16 @@ MATRIX: dict[str, Expect] = {
     "POST /login": everyone(422),
     "GET /register": members(302).but(visitor=200),
     "POST /register": members(302).but(visitor=422),
+    "GET /register/check-email": everyone(200),
+    "GET /password/forgot": everyone(200),
+    "POST /password/forgot": everyone(422),
+    "GET /password/forgot/sent": everyone(200),
+    # Links from emails: a token that is not one gets the "link no longer works" page.
+    "GET /password/reset/<token>": everyone(400).at("/password/reset/not-a-token"),
+    "POST /password/reset/<token>": everyone(400).at("/password/reset/not-a-token"),
+    "GET /account/verify/<token>": everyone(400).at("/account/verify/not-a-token"),
+    "GET /account/email/confirm/<token>": everyone(400).at("/account/email/confirm/not-a-token"),
+    "POST /account/email/confirm/<token>": everyone(400).at("/account/email/confirm/not-a-token"),
     "POST /logout": everyone(303),
     "GET /account": members(200),
     "POST /account/name": members(422),
@@ -99,6 +109,9 @@ MATRIX: dict[str, Expect] = {
     "GET /account/delete": members(200),
     "POST /account/delete": members(422),
     "POST /account/comment-list": only(303, "patient", "caregiver", "suspended"),
+    "POST /account/verify/resend": members(303),  # already confirmed: said so, and back
+    "POST /account/email": members(422),
+    "POST /account/email/cancel": members(303),
     # Writing: members; suspended accounts are told why (403).
     "POST /posts/<slug>/comments": members(422, restricted=NO),
     "GET /comments/<int:comment_id>/edit": members(NO),  # someone else's comment
@@ -131,6 +144,7 @@ MATRIX: dict[str, Expect] = {
     "POST /moderation/users/<int:user_id>/ban": admins(422),
     "POST /moderation/users/<int:user_id>/lift": admins(422),
     "POST /moderation/users/<int:user_id>/verify": admins(422),
+    "POST /moderation/users/<int:user_id>/password-reset": admins(303),
     "GET /moderation/log": admins(200),
 }
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import strip
 from ..names import MAX_LENGTH as NAME_MAX
@@ -57,4 +57,23 @@ class DeleteAccountForm(FlaskForm):
     understood = BooleanField(
         "I understand this cannot be undone",
         validators=[DataRequired("Please confirm you understand this cannot be undone.")],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    """A new address for the account; it takes effect when the link sent to it is opened."""
+
+    new_email = EmailField(
+        "New email address",
+        description="We send a link to it. Your address changes when you open that link.",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the new email address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        "Your current password",
+        validators=[DataRequired("Enter your current password."), Length(max=MAX_PASSWORD_LENGTH)],
     )

@@ -3,7 +3,9 @@
 It owns creating an account (and the rules a new one must pass), authenticating at login,
 changing the display name, the password and whether one's comments are listed on one's public
 profile, exporting everything a member wrote, and deleting the account. Problems a person can
-fix are raised as AccountError, naming the form field they belong to.
+fix are raised as AccountError, naming the form field they belong to. Proving an address
+(verification, a change of address) lives in addresses.py, reset links in resets.py; both
+build on this module.
 """
 
 from __future__ import annotations
@@ -83,7 +85,24 @@ def _dummy_hash() -> str:
     return cached
 
 
-def create_user(
+def check_new_account(display_name: str, password: str, role: str) -> str:
+    """Every rule a new account passes except the email's; returns the normalised display name.
+
+    Registration checks these before it looks at the email, so that what it answers about
+    them never depends on whether the address already has an account.
+    """
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of: {', '.join(ROLES)}.")
+    display_name = names.normalise(display_name)
+    for message in names.problems(display_name, staff=role in CLINICAL):
+        raise AccountError("display_name", message)
+    check_new_password(password, "password")
+    if display_name_taken(display_name):
+        raise AccountError("display_name", "This display name is taken. Please choose another.")
+    return display_name
+
+
+def add_user(
     *,
     email: str,
     display_name: str,
@@ -92,20 +111,15 @@ def create_user(
     title: str = "",
     specialty: str = "",
     bio: str = "",
+    email_verified: bool = False,
 ) -> User:
-    """Create an account after checking every rule; raises AccountError naming the field."""
-    if role not in ROLES:
-        raise AccountError("role", f"Role must be one of: {', '.join(ROLES)}.")
+    """create_user without the commit, so that what belongs with it (its verification email)
+    is written in the same transaction."""
     email = normalise_email(email)
-    display_name = names.normalise(display_name)
-    for message in names.problems(display_name, staff=role in CLINICAL):
-        raise AccountError("display_name", message)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    display_name = check_new_account(display_name, password, role)
     if email_taken(email):
         raise AccountError("email", "An account with this email already exists.")
-    if display_name_taken(display_name):
-        raise AccountError("display_name", "This display name is taken. Please choose another.")
+    now = utcnow()
     user = User(
         email=email,
         display_name=display_name,
@@ -115,9 +129,40 @@ def create_user(
         title=title,
         specialty=specialty,
         bio=bio,
-        verified_at=utcnow() if role in CLINICAL else None,
+        verified_at=now if role in CLINICAL else None,
+        email_verified_at=now if email_verified else None,
     )
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: str = "patient",
+    title: str = "",
+    specialty: str = "",
+    bio: str = "",
+    email_verified: bool = False,
+) -> User:
+    """Create an account after checking every rule; raises AccountError naming the field.
+
+    email_verified: the address counts as proven (accounts the site owner or the demo makes);
+    a self-registered member proves it with the link addresses.register sends.
+    """
+    user = add_user(
+        email=email,
+        display_name=display_name,
+        password=password,
+        role=role,
+        title=title,
+        specialty=specialty,
+        bio=bio,
+        email_verified=email_verified,
+    )
     db.session.commit()
     return user
 
@@ -146,14 +191,36 @@ def change_display_name(user: User, new_name: str) -> None:
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Check the current password, set the new one, and sign out every other session."""
-    if not check_password_hash(user.password_hash, current):
-        raise AccountError("current_password", "That is not your current password.")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError("new_password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+def check_new_password(password: str, field: str = "new_password") -> None:
+    """The one rule a new password passes, wherever it is chosen; raises AccountError."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(field, f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def set_password(user: User, new: str, field: str = "new_password") -> None:
+    """Check and set a new password; every session, remember cookie and reset link dies.
+
+    The login cookie's id holds session_token and a reset link holds reset_nonce, so new
+    values of both retire them all. The caller commits (and logs this session in again).
+    """
+    check_new_password(new, field)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    user.reset_nonce = new_session_token()
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether password is this member's current one."""
+    return check_password_hash(user.password_hash, password or "")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Check the current password, set the new one, and sign out every other session."""
+    if not check_password(user, current):
+        raise AccountError("current_password", "That is not your current password.")
+    set_password(user, new, "new_password")
     db.session.commit()
 
 

@@ -1,7 +1,8 @@
 """A member's own account page and every setting on it.
 
-Display name, password, whether the public profile lists their comments, the export download
-and deleting the account; the accounts service does the work behind each.
+Display name, email address, password, whether the public profile lists their comments, the
+export download and deleting the account; the accounts services do the work behind each.
+The links emails carry land here too: verifying an address and confirming a new one.
 """
 
 from __future__ import annotations
@@ -9,21 +10,35 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
 from ..forms import attach_error
 from ..permissions import can
-from . import service
-from .forms import DeleteAccountForm, DisplayNameForm, PasswordChangeForm
+from ..responding import page_or_fragment
+from ..safe_urls import same_site_path
+from . import addresses, link_pages, service
+from .forms import DeleteAccountForm, DisplayNameForm, EmailChangeForm, PasswordChangeForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-def _render(name_form: DisplayNameForm, password_form: PasswordChangeForm, status: int = 200):
+def _render(
+    name_form: DisplayNameForm,
+    password_form: PasswordChangeForm,
+    status: int = 200,
+    email_form: EmailChangeForm | None = None,
+):
+    email_form = email_form or EmailChangeForm(formdata=None, prefix="email")
     return (
-        render_template("accounts/show.html", name_form=name_form, password_form=password_form),
+        render_template(
+            "accounts/show.html",
+            name_form=name_form,
+            password_form=password_form,
+            email_form=email_form,
+        ),
         status,
     )
 
@@ -114,3 +129,112 @@ def delete_account():
             return redirect(url_for("posts.index"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/delete.html", form=form), status
+
+
+# --- the email address: verifying it, and moving to a new one -----------------------------
+
+
+def _member_key() -> str:
+    """Rate-limit key per member, so that a new address (or client) is no new allowance."""
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
+    return f"visitor:{get_remote_address()}"  # sent to log in anyway
+
+
+@bp.post("/verify/resend")
+@can("manage_account")
+@limiter.limit("3 per 15 minutes;10 per day", key_func=_member_key)
+def resend_verification() -> str | Response:
+    """The "Send the link again" button of the banner on every page and of comment forms."""
+    if addresses.send_verification_link(current_user):
+        lifetime = addresses.link_lifetime_words(addresses.VERIFY_LINK_LIFETIME)
+        message = f"We have emailed you a new link. It works for {lifetime}."
+    else:
+        message = "Your email address is already confirmed."
+    if request.wants_fragment:
+        return render_template("accounts/_verification_sent.html", message=message)
+    flash(message, "success")
+    back_to = same_site_path(request.form.get("next")) or same_site_path(request.referrer)
+    return redirect(back_to or url_for("accounts.show"), 303)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str) -> Response:
+    """The link in the verification email: the address is proven (logged in or not)."""
+    user = addresses.verify_email(token)
+    if user is None:
+        return link_pages.dead_link("verify")
+    return link_pages.token_page(render_template("accounts/email_confirmed.html", member=user))
+
+
+def _email_section(email_form: EmailChangeForm, status: int = 200, announcement: str = ""):
+    """The account page's email section: the page, or for htmx the section alone."""
+    return page_or_fragment(
+        "accounts/show.html",
+        "accounts/_email.html",
+        status=status,
+        email_form=email_form,
+        name_form=DisplayNameForm(formdata=None, display_name=current_user.display_name),
+        password_form=PasswordChangeForm(formdata=None),
+        announcement=announcement,
+    )
+
+
+def _email_section_done(message: str) -> Response:
+    if request.wants_fragment:
+        return _email_section(EmailChangeForm(formdata=None, prefix="email"), announcement=message)
+    flash(message, "success")
+    return redirect(url_for("accounts.show", _anchor="email-settings"), 303)
+
+
+@bp.post("/email")
+@can("manage_account")
+@limiter.limit("5 per 15 minutes", key_func=_member_key)
+def change_email() -> Response:
+    """Ask to move the account to a new address: a link goes there; nothing changes yet."""
+    form = EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            address = addresses.request_email_change(
+                current_user, form.new_email.data, form.password.data
+            )
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            return _email_section_done(
+                f"We have sent a link to {address}. Your address changes when you open it."
+            )
+    return _email_section(form, 422)
+
+
+@bp.post("/email/cancel")
+@can("manage_account")
+def cancel_email_change() -> Response:
+    addresses.cancel_email_change(current_user)
+    return _email_section_done("The change of address is cancelled. Your address stays as it was.")
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str) -> Response:
+    """The link sent to a new address: a page with one button that makes it the account's."""
+    change = addresses.email_change_in(token)
+    if change is None:
+        return link_pages.dead_link("change")
+    member, address = change
+    problem = ""
+    if request.method == "POST":  # the CSRF check has passed: the button was pressed here
+        try:
+            addresses.confirm_email_change(token)
+        except service.AccountError as error:
+            problem = error.message
+        else:
+            page = render_template("accounts/email_changed.html", member=member)
+            return link_pages.token_page(page)
+    page = render_template(
+        "accounts/confirm_email_change.html",
+        member=member,
+        address=address,
+        token=token,
+        problem=problem,
+    )
+    return link_pages.token_page(page, 409 if problem else 200)

@@ -80,3 +80,38 @@ class RegisterForm(FlaskForm):
         "not individual medical advice",
         validators=[DataRequired("Please confirm you understand the medical disclaimer.")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        description="The address you log in with. We will send it a link to choose a new password.",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            DataRequired("Repeat your new password."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+    )

@@ -1,17 +1,31 @@
-"""Registering, logging in and logging out; the accounts service does the account work."""
+"""Registering, logging in and out, and a forgotten password; the accounts services do the work.
+
+Registration and "forgot your password?" answer the same whether or not the address has an
+account: a "check your email" page. What differs goes by email, to the address's owner.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..accounts import addresses, link_pages, resets
 from ..accounts import service as accounts
+from ..errors import rescues_form
 from ..extensions import limiter
 from ..forms import attach_error
 from ..models import User
 from ..safe_urls import same_site_path
-from .forms import LoginForm, RegisterForm
+from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -58,7 +72,7 @@ def register() -> str | Response | tuple[str, int]:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            user = addresses.register(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
@@ -67,12 +81,100 @@ def register() -> str | Response | tuple[str, int]:
         except accounts.AccountError as error:
             attach_error(form, error)
         else:
-            _start_session(user)
-            flash("Your account is ready. Welcome to Treatment Talk.", "success")
-            return redirect(same_site_path(request.args.get("next")) or url_for("posts.index"), 303)
+            # A taken address creates nothing (its owner is emailed); the page is the same.
+            if user is not None:
+                _start_session(user)
+            else:
+                session.clear()
+            session["check_email"] = accounts.normalise_email(form.email.data)
+            back_to = same_site_path(request.args.get("next"))
+            return redirect(url_for("auth.check_email", next=back_to), 303)
     if request.method == "POST":
         return render_template("auth/register.html", form=form), 422
     return render_template("auth/register.html", form=form)
+
+
+@bp.get("/register/check-email")
+def check_email() -> str:
+    """After registering: the link is on its way (the same page for an address in use)."""
+    return render_template(
+        "auth/check_email.html",
+        purpose="register",
+        address=session.get("check_email"),
+        lifetime=addresses.link_lifetime_words(addresses.VERIFY_LINK_LIFETIME),
+        next_path=same_site_path(request.args.get("next")),
+    )
+
+
+def _reset_address_key() -> str:
+    """Rate-limit key per address asked about, so spreading requests over clients fails."""
+    return "reset-address:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes;20 per day", methods=["POST"])
+# Only requests that were read count against an address, so a typo costs its owner nothing.
+@limiter.limit(
+    "3 per hour",
+    methods=["POST"],
+    key_func=_reset_address_key,
+    deduct_when=lambda response: response.status_code == 303,
+)
+def forgot_password() -> str | Response | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data)
+        session["reset_email"] = accounts.normalise_email(form.email.data)
+        return redirect(url_for("auth.reset_link_sent"), 303)
+    if request.method == "POST":
+        return render_template("auth/forgot_password.html", form=form), 422
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@rescues_form("auth.forgot_password")
+def _keep_the_address(status: int, message: str):
+    """Too many requests: the form again, the address kept and the reason beside it."""
+    form = ForgotPasswordForm(meta={"csrf": False})
+    form.email.errors = [message]
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.get("/password/forgot/sent")
+def reset_link_sent() -> str:
+    """The same answer for every address: if it has an account, a link is on its way."""
+    return render_template(
+        "auth/check_email.html",
+        purpose="reset",
+        address=session.get("reset_email"),
+        lifetime=addresses.link_lifetime_words(resets.RESET_LINK_LIFETIME),
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password(token: str) -> Response:
+    user = resets.user_for_link(token)
+    if user is None:
+        return link_pages.dead_link("reset")
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(user, form.password.data)
+        except accounts.AccountError as error:
+            attach_error(form, error)
+        else:
+            # Every other session is logged out; this one starts afresh under the new token.
+            _start_session(user)
+            flash(
+                "Your password is changed, and every other device has been logged out.",
+                "success",
+            )
+            return redirect(url_for("posts.index"), 303)
+    if request.method == "POST":
+        status = 422
+    page = render_template("auth/reset_password.html", form=form, token=token)
+    return link_pages.token_page(page, status)
 
 
 @bp.post("/logout")

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
 from ..moderation import rules as moderation
-from ..permissions import restriction_message
+from ..permissions import restriction_message, unconfirmed_email_message
 from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
@@ -52,7 +52,7 @@ def visible_parent(post: Post, parent_id: int | None, viewer: User) -> Comment |
 def check_can_write(post: Post, author: User) -> None:
     if not post.is_published or not post.comments_open:
         raise CommentError("body", "Comments are closed on this post.")
-    message = restriction_message(author)
+    message = restriction_message(author) or unconfirmed_email_message(author)
     if message:
         raise CommentError("body", message)
 

@@ -80,6 +80,7 @@ def _seed_users(report: SeedReport) -> dict[str, User]:
                 title=spec.title,
                 specialty=spec.specialty,
                 bio=spec.bio,
+                email_verified=True,  # demo people post from the start
             )
             report.users_created += 1
             report.logins.append((spec.role, spec.email, password))

@@ -26,6 +26,8 @@ ACTIONS: dict[str, str] = {
     "ban": "Banned",
     "lift": "Lifted a restriction",
     "verify_clinician": "Verified a clinician",
+    "send_password_reset": "Sent a password reset link",
+    "reset_password_console": "Set a new password from the command line",
     "change_settings": "Changed the rules",
 }
 TARGET_TYPES: dict[str, str] = {"comment": "Comment", "user": "Member", "settings": "Rules"}

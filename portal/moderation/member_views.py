@@ -1,4 +1,4 @@
-"""Admins' list of members: search, suspend, ban, lift and verify clinicians.
+"""Admins' list of members: search, suspend, ban, lift, verify clinicians, send a reset link.
 
 This is the one place outside a member's own account page where an email address is shown.
 """
@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from ..accounts import resets
 from ..extensions import db
 from ..forms import UNREADABLE_FORM, attach_error
 from ..models import User
@@ -49,6 +50,7 @@ def _blank_forms(user: User) -> dict[str, FlaskForm]:
         "verify_form": VerifyForm(
             formdata=None, prefix="verify", title=user.title, specialty=user.specialty, bio=user.bio
         ),
+        "reset_form": FlaskForm(formdata=None, prefix="reset"),
     }
 
 
@@ -148,4 +150,18 @@ def verify(user_id: int) -> Response:
             user, current_user, form.title.data, form.specialty.data, form.bio.data
         ),
         "{name} is now a verified clinician.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/password-reset")
+@can("manage_users")
+def send_password_reset(user_id: int) -> Response:
+    """Email the member a reset link (the audit log records who sent it)."""
+    form = FlaskForm(prefix="reset")
+    return _act(
+        user_id,
+        form,
+        "reset_form",
+        lambda user: resets.send_reset_link(user, sent_by=current_user),
+        "A link to choose a new password is on its way to {name}.",
     )

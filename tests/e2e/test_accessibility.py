@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Comment, Post
+from portal.tokens import make_token
 
 from .browser import (
     POST_PATH,
@@ -73,6 +74,26 @@ def fixed(path: str) -> Callable[[LiveSite], str]:
     return lambda site: path
 
 
+def reset_form(site: LiveSite) -> str:
+    """A live password-reset link for a demo member (opening the form does not use it)."""
+    with site.database():
+        user = site.user("riverwalker")
+        token = make_token("reset-password", {"user": user.id, "nonce": user.reset_nonce})
+    return f"/password/reset/{token}"
+
+
+def unconfirmed(path: str) -> Callable[[LiveSite], str]:
+    """path, for a member whose address is not confirmed yet (NewLeaf42 is made so first)."""
+
+    def unconfirm(site: LiveSite) -> str:
+        with site.database():
+            site.user("newleaf").email_verified_at = None
+            db.session.commit()
+        return path
+
+    return unconfirm
+
+
 PAGE_TYPES = [
     PageType("home", fixed("/")),
     PageType("post-thread", fixed(POST_PATH), detail="#comments"),
@@ -80,6 +101,11 @@ PAGE_TYPES = [
     PageType("inline-reply", fixed(POST_PATH), user="steadyhand", reply_open=True),
     PageType("login", fixed("/login")),
     PageType("register", fixed("/register")),
+    PageType("check-email", fixed("/register/check-email")),
+    PageType("forgot-password", fixed("/password/forgot")),
+    PageType("reset-form", reset_form),
+    PageType("link-no-longer-works", fixed("/password/reset/not-a-token"), status=400),
+    PageType("post-thread-unconfirmed", unconfirmed(POST_PATH), user="newleaf", detail="#comments"),
     PageType("account", fixed("/account"), user="riverwalker"),
     PageType("moderation-queue", fixed("/moderation"), user="admin"),
     PageType("moderation-reported", fixed("/moderation?show=reported"), user="admin"),

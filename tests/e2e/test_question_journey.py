@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import OutgoingEmail
 
 from .browser import (
     POST_PATH,
@@ -21,11 +26,13 @@ from .browser import (
 from .helpers import PASSWORD
 
 
-def register_from_the_post(page, name: str) -> None:
-    """A visitor on the post follows "register", creates an account and comes back."""
+def register_from_the_post(site, page, name: str) -> None:
+    """A visitor on the post follows "register", creates an account, opens the link in the
+    verification email (read from the outbox), and comes back to the post."""
     page.goto(POST_PATH)
     page.locator("#comment-form").get_by_role("link", name="register").click()
-    page.get_by_label("Email", exact=True).fill(f"{name.lower()}@example.org")
+    address = f"{name.lower()}@example.org"
+    page.get_by_label("Email", exact=True).fill(address)
     page.get_by_label("Display name").fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
@@ -33,8 +40,20 @@ def register_from_the_post(page, name: str) -> None:
     page.get_by_label("I have read and agree to the community rules").check()
     page.get_by_label("I understand that posts and answers here are general information").check()
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(rf"{POST_PATH}"))
-    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    page.wait_for_url(re.compile(r"/register/check-email"))
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    with site.database():
+        link = db.session.scalar(
+            select(OutgoingEmail.link).where(
+                OutgoingEmail.template == "verify_email", OutgoingEmail.to_address == address
+            )
+        )
+    page.goto(urlsplit(link).path)
+    expect(
+        page.get_by_role("heading", name=re.compile("email address is confirmed"))
+    ).to_be_visible()
+    page.get_by_role("link", name="Go to the posts").click()
+    page.goto(POST_PATH)
 
 
 def ask(page, question: str) -> None:
@@ -59,7 +78,7 @@ def expect_answered(page, question_id: int, answer: str) -> None:
 def test_question_is_approved_and_answered_in_place_with_javascript(site, visit):
     name = f"Asker{secrets.token_hex(3)}"
     patient = visit()
-    register_from_the_post(patient, name)
+    register_from_the_post(site, patient, name)
     question = "Does alemtuzumab still work ten years later? I am weighing it up."
     with without_page_load(patient):
         ask(patient, question)
@@ -114,7 +133,7 @@ def test_question_is_approved_and_answered_in_place_with_javascript(site, visit)
 def test_question_is_approved_and_answered_without_javascript(site, visit):
     name = f"Plain{secrets.token_hex(3)}"
     patient = visit(js=False)
-    register_from_the_post(patient, name)
+    register_from_the_post(site, patient, name)
     question = "Without scripts: how often are the blood tests after alemtuzumab?"
     ask(patient, question)
     asked = saved_comment(site, question)
