@@ -188,6 +188,17 @@ def test_logout_is_a_post_and_ends_the_session(client, make_user, log_in):
     assert "Log out" not in client.get("/").get_data(as_text=True)
 
 
+def test_logout_after_keep_me_logged_in_deletes_the_remember_cookie(client, make_user):
+    # On a shared computer the next person must not be logged straight back in.
+    user = make_user("patient", "Anna Lee")
+    client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    assert client.post("/logout").status_code == 303
+    assert client.get_cookie("remember_token") is None
+    page = client.get("/").get_data(as_text=True)
+    assert "Log out" not in page and "Welcome back" not in page
+
+
 def test_logout_without_csrf_token_is_refused(client, make_user, log_in):
     log_in(make_user("patient", "Anna Lee"))
     assert client.post("/logout", csrf=False).status_code == 400

@@ -179,7 +179,9 @@ def reset_password(token: str) -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    # Clear first: logout_user() leaves the note that deletes the remember cookie in the
+    # session, and clearing after it would drop that note and keep the member logged in.
     session.clear()
+    logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("posts.index"), 303)
