@@ -41,10 +41,12 @@ demo: db
 	@$(BIN)/flask --app portal seed-demo --if-empty --print-logins
 
 # The port is checked last, just before serving, so that a busy one gets a plain answer.
+# The worker (email, notifications) runs beside the server and stops with it on Ctrl+C.
 run: demo
 	@$(BIN)/python portal/port_check.py $(HOST) $(PORT)
 	@echo "Serving Treatment Talk on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
+	@echo "Email is written to instance/mail/, one .eml file per message"
+	$(BIN)/python portal/with_worker.py $(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
 
 # SQLite by default. With PORTAL_TEST_DATABASE_URL (PostgreSQL) and PORTAL_RATELIMIT_STORAGE_URL
 # (Redis) set, the same suite runs against them, plus the tests marked multiprocess (which

@@ -93,6 +93,8 @@ class Config:
         self.TASK_QUEUE_URL = os.environ.get(
             "PORTAL_TASK_QUEUE_URL", f"sqlite:///{instance_path / 'tasks.sqlite3'}"
         )
+        # Keeps two portals (or test runs) sharing one Redis from taking each other's tasks.
+        self.TASK_QUEUE_NAME = os.environ.get("PORTAL_TASK_QUEUE_NAME", "treatment-talk")
         # Mail: a file per message under instance/mail/ by default; PORTAL_MAIL_BACKEND=smtp
         # with the PORTAL_MAIL_* settings for a real server.
         self.MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "file")

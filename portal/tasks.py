@@ -33,15 +33,15 @@ TASK_MODULES = (
 )
 
 
-def _storage_for(url: str):
+def _storage_for(url: str, name: str = "treatment-talk"):
     if url == "memory://":  # tests: each app its own queue, which nothing consumes
-        return MemoryStorage("treatment-talk")
+        return MemoryStorage(name)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage("treatment-talk", url=url)
+        return RedisStorage(name, url=url)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteStorage("treatment-talk", filename=str(path))
+        return SqliteStorage(name, filename=str(path))
     raise ValueError(f"PORTAL_TASK_QUEUE_URL must be sqlite:///PATH or redis://…, not {url!r}")
 
 
@@ -49,7 +49,7 @@ def bind(app: Flask) -> None:
     """Point the queue at the app's storage; tasks run in this app's context."""
     global _app
     _app = app
-    huey.storage = _storage_for(app.config["TASK_QUEUE_URL"])
+    huey.storage = _storage_for(app.config["TASK_QUEUE_URL"], app.config["TASK_QUEUE_NAME"])
 
 
 def import_task_modules() -> list[str]:

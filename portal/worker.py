@@ -29,12 +29,19 @@ class PortalConsumer(Consumer):
         self._signal_actions[signal.SIGINT] = (False, True)
 
 
-def _configure_logging() -> None:
-    root = logging.getLogger()
-    if not root.handlers:
+def _configure_logging(app) -> None:
+    """One line per event on standard error: what was sent, retried, failed; start and stop."""
+    from flask.logging import default_handler
+
+    app.logger.removeHandler(default_handler)  # the root handler below prints it once
+    if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    # Huey says "Executing …" and "… executed" for every task; its start and stop are enough.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
 
 
 @click.command("worker")
@@ -61,7 +68,7 @@ def worker_command(workers: int | None, no_periodic: bool, shutdown_timeout: flo
             "The worker needs a queue the web processes share: set PORTAL_TASK_QUEUE_URL to "
             "sqlite:///PATH or redis://HOST:6379/0."
         )
-    _configure_logging()
+    _configure_logging(app)
     tasks.bind(app)
     modules = tasks.import_task_modules()
     logging.getLogger(__name__).info("worker tasks from %s", ", ".join(modules))

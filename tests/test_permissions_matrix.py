@@ -146,6 +146,8 @@ MATRIX: dict[str, Expect] = {
     "POST /moderation/users/<int:user_id>/verify": admins(422),
     "POST /moderation/users/<int:user_id>/password-reset": admins(303),
     "GET /moderation/log": admins(200),
+    "GET /moderation/mail": admins(200),
+    "POST /moderation/mail/<int:email_id>/retry": admins(404).at("/moderation/mail/999999/retry"),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -8,6 +8,7 @@ Flask-Mailman knows ("locmem", "console", a dotted path).
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from flask import Flask
 from flask_mailman.backends.file import EmailBackend as FlaskMailmanFileBackend
+
+logger = logging.getLogger(__name__)
 
 
 class EmlFileBackend(FlaskMailmanFileBackend):
@@ -43,6 +46,7 @@ class EmlFileBackend(FlaskMailmanFileBackend):
                     raise
                 continue
             written += 1
+            logger.info("wrote %s", final)
         return written
 
 

@@ -37,9 +37,14 @@ def queue_email(
         user=user, to_address=address, template=template, notification=notification, link=link
     )
     db.session.add(email)
+    hand_over_after_commit(email)
+    return email
+
+
+def hand_over_after_commit(email: OutgoingEmail) -> None:
+    """Give email to the worker once the current transaction commits (nothing if it rolls back)."""
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(email.id)
-    return email
 
 
 @event.listens_for(Session, "after_commit")

@@ -131,7 +131,8 @@ def base_context(email: OutgoingEmail) -> dict[str, Any]:
 
 def subject_context(email: OutgoingEmail) -> dict[str, Any]:
     notification = email.notification
-    return {"site_name": SITE_NAME, "count": notification.count if notification else 1}
+    count = notification.count if notification is not None and notification.count else 1
+    return {"site_name": SITE_NAME, "count": count}
 
 
 def _template_names(email: OutgoingEmail) -> tuple[str, str, str]:
@@ -149,14 +150,22 @@ class RenderedEmail:
     unsubscribe_url: str | None
 
 
+def render_subject(email: OutgoingEmail) -> str:
+    """The subject line: from subject_context alone, so no content can reach it."""
+    subject_name = _template_names(email)[0]
+    with links_outside_requests():
+        subject = one_line(render_template(subject_name, **subject_context(email)))
+    if not subject:
+        raise RenderError(f"{subject_name} renders an empty subject")
+    return subject
+
+
 def render_parts(email: OutgoingEmail) -> RenderedEmail:
     """The subject, both bodies and the unsubscribe link of email, rendered now."""
-    subject_name, text_name, html_name = _template_names(email)
+    _, text_name, html_name = _template_names(email)
     try:
         with links_outside_requests():
-            subject = one_line(render_template(subject_name, **subject_context(email)))
-            if not subject:
-                raise RenderError(f"{subject_name} renders an empty subject")
+            subject = render_subject(email)
             context = {**base_context(email), **builders.extra_context(email), "subject": subject}
             text = render_template(text_name, **context)
             html = render_template(html_name, **context)

@@ -42,7 +42,14 @@ def account_age(created_at: datetime | None, now: datetime | None = None) -> str
 def register(app: Flask) -> None:
     """Register the moderation blueprint (its template helpers are in portal/templating.py)."""
     # Importing the *_views modules adds their routes to the blueprint.
-    from . import log_views, member_views, queue_views, report_views, settings_views  # noqa: F401
+    from . import (  # noqa: F401
+        log_views,
+        mail_views,
+        member_views,
+        queue_views,
+        report_views,
+        settings_views,
+    )
     from .blueprint import bp
 
     app.register_blueprint(bp)

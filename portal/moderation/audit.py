@@ -29,8 +29,14 @@ ACTIONS: dict[str, str] = {
     "send_password_reset": "Sent a password reset link",
     "reset_password_console": "Set a new password from the command line",
     "change_settings": "Changed the rules",
+    "retry_email": "Tried a failed email again",
 }
-TARGET_TYPES: dict[str, str] = {"comment": "Comment", "user": "Member", "settings": "Rules"}
+TARGET_TYPES: dict[str, str] = {
+    "comment": "Comment",
+    "user": "Member",
+    "settings": "Rules",
+    "email": "Email",
+}
 MAX_REASON_LENGTH = 500
 
 
