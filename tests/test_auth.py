@@ -37,7 +37,7 @@ def user_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_register_creates_an_account_logs_in_and_keeps_email_private(client, app):
+def test_register_creates_an_account_without_logging_in_and_keeps_email_private(client, app):
     response = register(client)
     assert response.status_code == 303
     user = db.session.scalar(select(User).where(User.display_name == "Morning Tide"))
@@ -45,6 +45,12 @@ def test_register_creates_an_account_logs_in_and_keeps_email_private(client, app
     assert user.role == "caregiver"
     assert user.password_hash.startswith("pbkdf2:") or user.password_hash.startswith("scrypt:")
     assert "a long enough passphrase" not in user.password_hash
+    # Not logged in yet: a taken address gets the very same page and header.
+    assert "Log out" not in client.get("/").get_data(as_text=True)
+    login = client.post(
+        "/login", data={"email": "new.person@example.org", "password": "a long enough passphrase"}
+    )
+    assert login.status_code == 303
     home = client.get("/").get_data(as_text=True)
     assert "Log out" in home and "Morning Tide" in home
     assert "new.person@example.org" not in home

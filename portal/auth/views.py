@@ -81,11 +81,10 @@ def register() -> str | Response | tuple[str, int]:
         except accounts.AccountError as error:
             attach_error(form, error)
         else:
-            # A taken address creates nothing (its owner is emailed); the page is the same.
-            if user is not None:
-                _start_session(user)
-            else:
-                session.clear()
+            # A taken address creates nothing (its owner is emailed). Nobody is logged in
+            # either way, so that neither the page nor the header tells who is a member.
+            del user
+            session.clear()
             session["check_email"] = accounts.normalise_email(form.email.data)
             back_to = same_site_path(request.args.get("next"))
             return redirect(url_for("auth.check_email", next=back_to), 303)

@@ -28,7 +28,7 @@ from .helpers import PASSWORD
 
 def register_from_the_post(site, page, name: str) -> None:
     """A visitor on the post follows "register", creates an account, opens the link in the
-    verification email (read from the outbox), and comes back to the post."""
+    verification email (read from the outbox), logs in and comes back to the post."""
     page.goto(POST_PATH)
     page.locator("#comment-form").get_by_role("link", name="register").click()
     address = f"{name.lower()}@example.org"
@@ -52,7 +52,11 @@ def register_from_the_post(site, page, name: str) -> None:
     expect(
         page.get_by_role("heading", name=re.compile("email address is confirmed"))
     ).to_be_visible()
-    page.get_by_role("link", name="Go to the posts").click()
+    page.get_by_role("link", name="Log in").last.click()
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
     page.goto(POST_PATH)
 
 
