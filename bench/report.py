@@ -123,6 +123,7 @@ def section(
     rows: list[PageRow],
     writes: WriteResult,
     budgets: list[Budget],
+    more_lines: list[str] | None = None,
 ) -> str:
     facts = "\n".join(
         f"- {name}: {value}" for name, value in machine_facts.items() if name != "date"
@@ -134,6 +135,7 @@ def section(
             f"Last run: {machine_facts['date']}.\n\n{facts}\n- data: {data}",
             table(rows),
             writes_line(writes),
+            *(more_lines or []),
             budgets_table(budgets),
             END_MARK,
         ]

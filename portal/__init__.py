@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, moderation, request_log, security, tasks, templating
+    from . import cli, errors, moderation, notifications, request_log, security, tasks, templating
 
     cli.register(app)
     errors.register(app)
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_log.register(app)
     templating.register(app)
     moderation.register(app)
+    notifications.register(app)
     tasks.bind(app)
     return app
 

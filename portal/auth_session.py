@@ -6,8 +6,8 @@ from flask import redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.wrappers import Response
 
-from .extensions import db
 from .models import User
+from .notifications import service as notifications
 from .responding import htmx_answer
 from .safe_urls import same_site_path
 
@@ -38,7 +38,8 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # The header's unread count comes with the member, in the same statement.
+    user = notifications.load_member(int(user_id))
     # A changed token (password change, "log out everywhere") retires old cookies.
     if user is None or user.session_token != token:
         return None

@@ -72,6 +72,8 @@ def register(app: Flask) -> None:
     from .clinic import service as clinic_service
     from .comments import service as comment_service
     from .moderation import audit, decisions, outcomes, queue, reports, rules
+    from .notifications import following, preferences
+    from .notifications import service as notifications
     from .posts import editing
     from .posts.queries import recent_activity
 
@@ -83,6 +85,9 @@ def register(app: Flask) -> None:
 
     def can_report_comment(comment) -> bool:
         return reports.can_report(current_user, comment)
+
+    def follow_state(post) -> following.FollowState:
+        return following.state_on(post, current_user)
 
     def moderation_counts() -> queue.QueueCounts | None:
         """Held and reported counts for moderators (one query), None for everyone else."""
@@ -110,6 +115,15 @@ def register(app: Flask) -> None:
         waiting_question_count=clinic_service.waiting_count,
         # The count beside Moderation in the navigation, on every page moderators see.
         moderation_counts=moderation_counts,
+        # The unread count beside Notifications in the header (loaded with the member).
+        unread_notification_count=lambda: notifications.unread_count(current_user),
+        # Follow buttons say whether the member follows (one statement per post page, or none).
+        follow_state=follow_state,
+        # The account page's notification settings and follows come with it, not from its view.
+        notification_settings=lambda: preferences.settings_for(current_user),
+        followed_things=lambda: following.followed_by(current_user),
+        # A followed thread is named only while the member may still read it.
+        can_see_comment=lambda comment: notifications.can_see(comment, current_user),
         # A member's account page lists how moderation treated their comments.
         moderation_outcomes=outcomes.recent_outcomes,
         # The report form and the queue say a report's reason in the same words.

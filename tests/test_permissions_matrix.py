@@ -14,7 +14,10 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from portal.extensions import db
+from portal.mail.unsubscribe import unsubscribe_token
+from portal.models import Follow
 from portal.moderation import audit
+from portal.notifications.service import notify
 
 from .helpers import login
 
@@ -120,6 +123,19 @@ MATRIX: dict[str, Expect] = {
     "POST /comments/<int:comment_id>/delete": members(NO),
     "GET /comments/<int:comment_id>/report": members(200, restricted=NO),
     "POST /comments/<int:comment_id>/report": members(422, restricted=NO),
+    # Notifications and following: members, restricted ones too (reading is not posting).
+    "GET /notifications": members(200),
+    "GET /notifications/<int:notification_id>": members(404),  # the bystander's own
+    "POST /notifications/<int:notification_id>/read": members(404),
+    "POST /notifications/read": members(303),
+    "POST /posts/<slug>/follow": members(422),  # an empty form says neither follow nor stop
+    "POST /comments/<int:comment_id>/follow": members(422),
+    "POST /account/following/<int:follow_id>/stop": members(404),  # the bystander's follow
+    "GET /account/notifications": members(200),
+    "POST /account/notifications": members(303),
+    # An email's one-click link works for anyone holding it, logged in or not.
+    "GET /unsubscribe/<token>": everyone(200),
+    "POST /unsubscribe/<token>": everyone(200),
     # The clinic: clinicians and admins.
     "GET /clinic/posts": clinical(200),
     "GET /clinic/posts/new": clinical(200),
@@ -189,8 +205,15 @@ def placeholders(people, make_post, make_user, make_comment) -> dict[str, object
     event = audit.record(
         people["admin"], "approve", "comment", reply.id, from_status="pending", to_status="approved"
     )
+    # The bystander's own notification and follow, and their unsubscribe link.
+    notification = notify(bystander, "reply", comment=reply, delivery="in_app")
+    follow = Follow(user_id=bystander.id, post_id=post.id)
+    db.session.add(follow)
     db.session.commit()
     return {
+        "notification_id": notification.id,
+        "follow_id": follow.id,
+        "token": unsubscribe_token(bystander.id, "reply"),
         "slug": post.slug,
         "tag_slug": post.tags[0].slug,
         "post_id": post.id,

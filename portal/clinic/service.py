@@ -9,6 +9,7 @@ however long the queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import g
 from sqlalchemy import Exists, Select, exists, func, select
@@ -151,6 +152,22 @@ def waiting_questions(
         post_choices=_post_choices(),
         tag_choices=_tag_choices(),
     )
+
+
+def new_waiting_by_post(since: datetime) -> list[tuple[int, int, int]]:
+    """(post author id, post id, how many) for questions public since since and still waiting.
+
+    A held question counts from its approval, so none is missed for having waited in the
+    moderation queue. For the clinicians' new-questions notice (notifications.tasks).
+    """
+    public_since = func.coalesce(Comment.moderated_at, Comment.created_at) >= since
+    rows = db.session.execute(
+        _waiting()
+        .where(public_since)
+        .with_only_columns(Post.author_id, Post.id, func.count(Comment.id))
+        .group_by(Post.author_id, Post.id)
+    )
+    return [(author_id, post_id, count) for author_id, post_id, count in rows]
 
 
 def waiting_question(comment_id: int) -> Comment | None:

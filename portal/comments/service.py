@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
 from ..moderation import rules as moderation
+from ..notifications import events as notifications
 from ..permissions import restriction_message, unconfirmed_email_message
 from .threads import visibility
 
@@ -73,6 +74,7 @@ def submit(post: Post, author: User, body: str | None, parent_id: int | None = N
     db.session.add(comment)
     db.session.flush()
     comment.root_id = parent.root_id if parent is not None else comment.id
+    notifications.comment_submitted(comment)
     db.session.commit()
     return comment
 

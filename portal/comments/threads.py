@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import Comment, Post
+from ..notifications import following
 
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
@@ -105,22 +106,25 @@ def _is_top_level():
 def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> ThreadPage:
     """Top-level threads page by page, oldest first, with all their visible replies."""
     page = max(page, 1)
-    roots = list(
-        db.session.scalars(
-            select(Comment)
-            .where(
-                Comment.post_id == post.id,
-                _is_top_level(),
-                or_(visibility(viewer), _shown_or_answered()),
-            )
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-            .limit(per_page + 1)
-            .offset((page - 1) * per_page)
+    # A member's follow buttons learn their state from this query (following.state_columns).
+    follow_columns = following.state_columns(post, viewer)
+    rows = db.session.execute(
+        select(Comment, *follow_columns)
+        .where(
+            Comment.post_id == post.id,
+            _is_top_level(),
+            or_(visibility(viewer), _shown_or_answered()),
         )
-    )
-    has_more = len(roots) > per_page
-    roots = roots[:per_page]
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    if follow_columns:
+        following.remember_state(post, rows)
+    roots = [row[0] for row in rows]
     replies: list[Comment] = []
     if roots:
         replies = list(

@@ -14,6 +14,7 @@ from .. import locking
 from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Flag, ModerationEvent, User, utcnow
+from ..notifications import events as notifications
 from . import audit
 
 DECISIONS = ("approve", "reject", "spam")
@@ -81,6 +82,7 @@ def _apply(
         .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
         .values(resolved_at=now)
     )
+    notifications.comment_moderated(comment, moderator, old_status, reports_closed_at=now)
     return audit.record(
         moderator,
         action,
@@ -226,6 +228,7 @@ def undo(event: ModerationEvent, moderator: User) -> ModerationEvent:
         .where(Flag.comment_id == comment.id, Flag.resolved_at == event.created_at)
         .values(resolved_at=None)
     )
+    notifications.comment_moderated(comment, moderator, event.to_status)
     undone = audit.record(
         moderator,
         "undo",

@@ -15,6 +15,7 @@ from .. import names, paging
 from ..extensions import db
 from ..forms import FieldError
 from ..models import User, utcnow
+from ..notifications import events as notifications
 from . import audit
 
 MAX_REASON_LENGTH = 500
@@ -100,6 +101,7 @@ def suspend(user: User, admin: User, until: date | None, reason: str | None) -> 
         from_status=old_status,
         to_status="suspended",
     )
+    notifications.account_action(user, admin, "suspend", reason)
     db.session.commit()
 
 
@@ -112,6 +114,7 @@ def ban(user: User, admin: User, reason: str | None) -> None:
     audit.record(
         admin, "ban", "user", user.id, reason=reason, from_status=old_status, to_status="banned"
     )
+    notifications.account_action(user, admin, "ban", reason)
     db.session.commit()
 
 
@@ -125,6 +128,7 @@ def lift(user: User, admin: User, reason: str | None = "") -> None:
     audit.record(
         admin, "lift", "user", user.id, reason=reason, from_status=old_status, to_status="active"
     )
+    notifications.account_action(user, admin, "lift", reason)
     db.session.commit()
 
 

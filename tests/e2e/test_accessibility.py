@@ -16,7 +16,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Comment, Post
+from portal.mail.unsubscribe import unsubscribe_token
+from portal.models import Comment, Notification, Post, utcnow
+from portal.notifications.service import notify
 from portal.tokens import make_token
 
 from .browser import (
@@ -51,6 +53,35 @@ def first_question_id(site: LiveSite) -> int:
 def person_id(site: LiveSite, key: str) -> int:
     with site.database():
         return site.user(key).id
+
+
+def notifications_of_every_look(site: LiveSite) -> str:
+    """RiverWalker's notifications page, holding one of each look: a reply (unread), an account
+    notice (read) and a comment not published, with its reason and the member's own text."""
+    with site.database():
+        member = site.user("riverwalker")
+        if not db.session.scalar(select(Notification.id).where(Notification.user_id == member.id)):
+            own = db.session.scalar(
+                select(Comment).where(Comment.author_id == member.id).order_by(Comment.id)
+            )
+            notify(member, "reply", comment=own, delivery="in_app")
+            notify(
+                member, "account_action", detail="A notice already read.", delivery="in_app"
+            ).read_at = utcnow()
+            notify(
+                member,
+                "comment_not_published",
+                comment=own,
+                detail="Please ask your own team about doses.",
+                delivery="in_app",
+            )
+            db.session.commit()
+    return "/notifications"
+
+
+def unsubscribe_path(site: LiveSite) -> str:
+    with site.database():
+        return f"/unsubscribe/{unsubscribe_token(site.user('riverwalker').id, 'reply')}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +138,9 @@ PAGE_TYPES = [
     PageType("link-no-longer-works", fixed("/password/reset/not-a-token"), status=400),
     PageType("post-thread-unconfirmed", unconfirmed(POST_PATH), user="newleaf", detail="#comments"),
     PageType("account", fixed("/account"), user="riverwalker"),
+    PageType("notifications", notifications_of_every_look, user="riverwalker"),
+    PageType("notification-settings", fixed("/account/notifications"), user="neurologist"),
+    PageType("unsubscribe", unsubscribe_path),
     PageType("moderation-queue", fixed("/moderation"), user="admin"),
     PageType("moderation-reported", fixed("/moderation?show=reported"), user="admin"),
     PageType("moderation-settings", fixed("/moderation/settings"), user="admin"),

@@ -1,0 +1,125 @@
+"""What each event in the portal means for whom: the hooks the comment and moderation
+services call, inside the transaction of the change they announce.
+
+Nobody learns of a comment before it is public: replies, answers and followers are told only
+when a comment becomes approved, and its author alone hears that it was held back. The
+followers of a discussion are told by the worker (tasks.expand_fan_out): the event writes one
+FanOut row, however many follow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import event, exists, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Comment, FanOut, Flag, User
+from . import following
+from .service import notify
+
+_PENDING_KEY = "notifications_new_fan_out_ids"
+
+
+def comment_submitted(comment: Comment) -> None:
+    """A member wrote a comment: a question follows its own thread; a public one is announced."""
+    author = comment.author
+    if author is not None and author.asks_questions and comment.parent_id is None:
+        following.follow_thread(author, comment)
+    if comment.status == "approved":
+        comment_published(comment)
+
+
+def _already_published(comment: Comment) -> bool:
+    return bool(db.session.scalar(select(exists().where(FanOut.comment_id == comment.id))))
+
+
+def comment_published(comment: Comment) -> bool:
+    """comment became public: tell whom it answers, and leave its followers to the worker.
+
+    A clinician's reply in a question's thread is an answer for the asker; any reply is a
+    reply for the author of the comment it answers. A comment made public again (an undo, a
+    report dismissed) is not announced twice. True when this was its first publication.
+    """
+    if _already_published(comment):
+        return False
+    author = comment.author
+    told: set[int] = set()
+    if comment.parent_id is not None:
+        root = db.session.get(Comment, comment.root_id) if comment.root_id else None
+        asker = root.author if root is not None else None
+        clinician = author is not None and author.is_clinician
+        answers_asker = clinician and asker is not None and asker.asks_questions
+        if answers_asker and notify(asker, "answer", comment=comment, actor=author):
+            told.add(asker.id)
+        parent_author = comment.parent.author if comment.parent is not None else None
+        if parent_author is not None and parent_author.id not in told:
+            notify(parent_author, "reply", comment=comment, actor=author)
+    fan_out = FanOut(comment=comment)
+    db.session.add(fan_out)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(fan_out.id)
+    return True
+
+
+def comment_moderated(
+    comment: Comment,
+    moderator: User,
+    from_status: str,
+    reports_closed_at: datetime | None = None,
+) -> None:
+    """A moderator's decision (or undo) changed comment's status from from_status.
+
+    Approved for the first time: its author hears it is published, and it is announced.
+    Rejected or removed: its author alone hears it is not published, and why. Spam: nobody is
+    told (a spammer learns nothing). Whoever reported it hears that a moderator looked.
+    """
+    author = comment.author
+    held_back = ("rejected", "removed")
+    if comment.status == "approved":
+        if comment_published(comment) and author is not None and from_status != "approved":
+            notify(author, "comment_approved", comment=comment, actor=moderator)
+    elif comment.status in held_back and from_status not in held_back and author is not None:
+        notify(
+            author,
+            "comment_not_published",
+            comment=comment,
+            detail=comment.moderation_reason,
+            actor=moderator,
+        )
+    if reports_closed_at is not None:
+        reporters = db.session.scalars(
+            select(User)
+            .join(Flag, Flag.reporter_id == User.id)
+            .where(Flag.comment_id == comment.id, Flag.resolved_at == reports_closed_at)
+        )
+        for reporter in reporters:
+            notify(reporter, "report_handled", comment=comment, actor=moderator)
+
+
+def account_action(user: User, admin: User, action: str, reason: str = "") -> None:
+    """An admin suspended, banned or lifted user's account: they are told why, and until when."""
+    because = f" Reason: {reason}" if reason else ""
+    if action == "suspend":
+        until = f" until {user.suspended_until:%d %B %Y}" if user.suspended_until else ""
+        detail = f"Your account is suspended{until}, so you cannot post or report.{because}"
+    elif action == "ban":
+        detail = f"Your account is banned, so you cannot post or report.{because}"
+    else:
+        detail = f"The restriction on your account is lifted: you can post again.{because}"
+    notify(user, "account_action", detail=detail, actor=admin)
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over_to_the_queue(session: Session) -> None:
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids:
+        from .tasks import enqueue_fan_outs
+
+        enqueue_fan_outs(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
