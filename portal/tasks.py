@@ -37,7 +37,12 @@ def _storage_for(url: str, name: str = "treatment-talk"):
     if url == "memory://":  # tests: each app its own queue, which nothing consumes
         return MemoryStorage(name)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage(name, url=url)
+        from redis import ConnectionPool
+
+        # A request hands over after its commit: an unreachable Redis must cost it seconds,
+        # not minutes (the sweep sends what was not handed over).
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        return RedisStorage(name, connection_pool=pool)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)

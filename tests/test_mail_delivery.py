@@ -484,6 +484,22 @@ def test_committing_an_email_hands_it_to_the_queue_and_a_rollback_does_not(app, 
     assert list(db.session.scalars(test_messages)) == [kept.id]
 
 
+def test_a_queue_that_is_away_costs_the_event_nothing(app, people, monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the queue is away")
+
+    monkeypatch.setattr(huey.storage, "enqueue", refuse)
+    email = queue_email(people["patient"], "test_message")
+    db.session.commit()  # the event's transaction commits all the same
+
+    assert fresh(email).status == "queued"
+    assert "the sweep will find it" in caplog.text
+    monkeypatch.undo()
+    make_due(email)
+    app.config["MAIL_SWEEP_GRACE_SECONDS"] = 0
+    assert email.id in delivery.due_email_ids()
+
+
 # --- the embedded default: a file per message ----------------------------------------------
 
 
