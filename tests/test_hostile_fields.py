@@ -239,6 +239,11 @@ def test_every_hostile_case_as_a_display_name_at_registration(app, people):
             continue
         user = db.session.scalar(select(User).where(User.email == email))
         assert user.display_name == normalise(submitted(case)), case
+        # Registering logs nobody in (that would tell who is a member): log in to look.
+        assert (
+            visitor.post("/login", data={"email": email, "password": TEST_PASSWORD}).status_code
+            == 303
+        )
         page = assert_answered(visitor.get("/account"), case, allowed=(200,))
         assert form_value(page, "display_name") == user.display_name, case
         assert_shown_escaped(page, user.display_name, [case], clean_page=clean_page)
