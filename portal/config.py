@@ -93,14 +93,14 @@ class Config:
         self.TASK_QUEUE_URL = os.environ.get(
             "PORTAL_TASK_QUEUE_URL", f"sqlite:///{instance_path / 'tasks.sqlite3'}"
         )
+        # Keeps two portals (or test runs) sharing one Redis from taking each other's tasks.
+        self.TASK_QUEUE_NAME = os.environ.get("PORTAL_TASK_QUEUE_NAME", "treatment-talk")
         # Notifications: admins are told when the moderation queue has waited this long; the
         # daily digests (and clinicians' new-questions notice) go out at this hour, UTC; the
         # worker re-takes a follower fan-out whose worker vanished after the lease.
         self.QUEUE_WAITING_MINUTES = _env_int("PORTAL_QUEUE_WAITING_MINUTES", 60)
         self.DIGEST_HOUR_UTC = _env_int("PORTAL_DIGEST_HOUR_UTC", 7)
         self.FAN_OUT_LEASE_SECONDS = _env_int("PORTAL_FAN_OUT_LEASE_SECONDS", 300)
-        # Keeps two portals (or test runs) sharing one Redis from taking each other's tasks.
-        self.TASK_QUEUE_NAME = os.environ.get("PORTAL_TASK_QUEUE_NAME", "treatment-talk")
         # Mail: a file per message under instance/mail/ by default; PORTAL_MAIL_BACKEND=smtp
         # with the PORTAL_MAIL_* settings for a real server.
         self.MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "file")

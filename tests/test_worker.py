@@ -23,9 +23,12 @@ from sqlalchemy import func, select
 from portal import tasks
 from portal.extensions import db
 from portal.mail.delivery import deliver_email
-from portal.models import OutgoingEmail, utcnow
+from portal.mail.outbox import queue_email
+from portal.mail.unsubscribe import read_unsubscribe_token
+from portal.models import Notification, OutgoingEmail, utcnow
 
 from .mail_support import (
+    BASE_URL,
     ROOT,
     SmtpSink,
     queue_test_messages,
@@ -54,6 +57,9 @@ def smtp():
 @pytest.fixture()
 def members(make_user):
     return [make_user("patient", f"Member {n}", email=f"member{n}@example.org") for n in range(12)]
+
+
+QUOTED = "Thyroid checks continue monthly for four years after the last course."
 
 
 def statuses() -> Counter:
@@ -93,6 +99,49 @@ def test_the_worker_sends_what_was_queued_and_stops_gracefully(
         assert message.message["Message-ID"] == email.message_id
         assert message.part("text/plain") and message.part("text/html")
     assert "Shutting down gracefully" in worker.output()
+
+
+def test_notification_emails_from_the_worker_carry_unsubscribe_links_and_quote_only_if_chosen(
+    database_url, queue_url, smtp, people, post, make_comment, tmp_path
+):
+    question = make_comment(post, people["patient"], "Will I need thyroid blood tests?")
+    reply = make_comment(post, people["clinician"], QUOTED, parent=question)
+    people["caregiver"].quote_in_email = True
+    emails = {}
+    for member in (people["patient"], people["caregiver"]):
+        notification = Notification(user=member, kind="reply", comment=reply, post=post)
+        db.session.add(notification)
+        db.session.flush()
+        link = f"{BASE_URL}/posts/{post.slug}#comment-{reply.id}"
+        emails[member.email] = queue_email(
+            member, "test_message", notification=notification, link=link
+        )
+    db.session.commit()
+    env = worker_env(database_url, queue_url, smtp.port)
+
+    with running_worker(env, tmp_path / "worker.log"):
+        smtp.wait_for(2)
+        wait_until(all_sent(2), what="both rows marked sent")
+
+    db.session.expire_all()
+    received = {m.recipients[0]: m for m in smtp.messages()}
+    assert set(received) == {people["patient"].email, people["caregiver"].email}
+    for address, message in received.items():
+        email = emails[address]
+        user_id = email.user_id
+        headers = message.message
+        assert headers["Message-ID"] == email.message_id
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        unsubscribe = str(headers["List-Unsubscribe"]).strip()
+        assert unsubscribe.startswith(f"<{BASE_URL}/") and unsubscribe.endswith(">")
+        # The worker signs with the tests' secret key, so this app reads its tokens.
+        token = unsubscribe[1:-1].rsplit("/", 1)[1]
+        assert read_unsubscribe_token(token) == (user_id, "reply")
+        assert email.link in message.part("text/plain") and email.link in message.part("text/html")
+        assert "thyroid" not in str(headers["Subject"]).lower()
+    chosen, default = received[people["caregiver"].email], received[people["patient"].email]
+    assert QUOTED in chosen.part("text/plain") and QUOTED in chosen.part("text/html")
+    assert QUOTED not in default.part("text/plain") and QUOTED not in default.part("text/html")
 
 
 def test_emails_queued_while_the_mail_server_is_down_go_out_once_it_is_back(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail.unsubscribe import unsubscribe_token
-from portal.models import Comment, Notification, Post, utcnow
+from portal.models import Comment, Notification, OutgoingEmail, Post, utcnow
 from portal.notifications.service import notify
 from portal.tokens import make_token
 
@@ -84,6 +84,26 @@ def unsubscribe_path(site: LiveSite) -> str:
         return f"/unsubscribe/{unsubscribe_token(site.user('riverwalker').id, 'reply')}"
 
 
+def failed_mail(site: LiveSite) -> str:
+    """The admins' failed-email list, holding one email the mail server refused to the end."""
+    with site.database():
+        if not db.session.scalar(select(OutgoingEmail.id).where(OutgoingEmail.status == "failed")):
+            member = site.user("riverwalker")
+            refusal = f"SMTPRecipientsRefused: {{'{member.email}': (550, b'5.1.1 No such user')}}"
+            db.session.add(
+                OutgoingEmail(
+                    user=member,
+                    to_address=member.email,
+                    template="reply",
+                    status="failed",
+                    attempts=6,
+                    last_error=refusal,
+                )
+            )
+            db.session.commit()
+    return "/moderation/mail"
+
+
 @dataclass(frozen=True)
 class PageType:
     name: str
@@ -146,6 +166,7 @@ PAGE_TYPES = [
     PageType("moderation-settings", fixed("/moderation/settings"), user="admin"),
     PageType("audit-log", fixed("/moderation/log"), user="admin"),
     PageType("users", fixed("/moderation/users"), user="admin"),
+    PageType("failed-mail", failed_mail, user="admin"),
     PageType(
         "user-admin",
         lambda site: f"/moderation/users/{person_id(site, 'newleaf')}",
