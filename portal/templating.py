@@ -86,9 +86,6 @@ def register(app: Flask) -> None:
     def can_report_comment(comment) -> bool:
         return reports.can_report(current_user, comment)
 
-    def follow_state(post) -> following.FollowState:
-        return following.state_on(post, current_user)
-
     def moderation_counts() -> queue.QueueCounts | None:
         """Held and reported counts for moderators (one query), None for everyone else."""
         if not allowed(current_user, "moderate"):
@@ -117,8 +114,9 @@ def register(app: Flask) -> None:
         moderation_counts=moderation_counts,
         # The unread count beside Notifications in the header (loaded with the member).
         unread_notification_count=lambda: notifications.unread_count(current_user),
-        # Follow buttons say whether the member follows (one statement per post page, or none).
-        follow_state=follow_state,
+        # Follow buttons say whether the member follows (known from the post page's thread query).
+        following_post=lambda post: following.following_post_now(post, current_user),
+        following_thread=lambda comment: following.following_thread_now(comment, current_user),
         # The account page's notification settings and follows come with it, not from its view.
         notification_settings=lambda: preferences.settings_for(current_user),
         followed_things=lambda: following.followed_by(current_user),

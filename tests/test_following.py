@@ -149,6 +149,19 @@ def test_asking_a_question_follows_its_thread(client, log_in, people, post):
     assert follows_of(people["clinician"]) == []
 
 
+def test_the_htmx_answer_to_a_new_question_shows_it_followed(
+    client, log_in, people, post, make_comment
+):
+    make_comment(post, people["patient"], "An earlier question, approved.")
+    log_in(people["patient"])
+    answer = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "A second question."}, headers=HTMX
+    )
+    assert answer.status_code == 201
+    question = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+    assert text_of(answer, f"#follow-thread-{question.id} button") == "Stop following this thread"
+
+
 def test_the_post_page_learns_what_a_member_follows_at_no_statement_of_its_own(
     client, log_in, people, post, make_comment
 ):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, exists, select
+from sqlalchemy import event, exists, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -26,9 +26,9 @@ def comment_submitted(comment: Comment) -> None:
     """A member wrote a comment: a question follows its own thread; a public one is announced."""
     author = comment.author
     if author is not None and author.asks_questions and comment.parent_id is None:
-        following.follow_thread(author, comment)
+        following.follow_new_thread(author, comment)
     if comment.status == "approved":
-        comment_published(comment)
+        _announce(comment)  # new: it cannot have been announced before
 
 
 def _already_published(comment: Comment) -> bool:
@@ -44,6 +44,11 @@ def comment_published(comment: Comment) -> bool:
     """
     if _already_published(comment):
         return False
+    _announce(comment)
+    return True
+
+
+def _announce(comment: Comment) -> None:
     author = comment.author
     told: set[int] = set()
     if comment.parent_id is not None:
@@ -58,9 +63,8 @@ def comment_published(comment: Comment) -> bool:
             notify(parent_author, "reply", comment=comment, actor=author)
     fan_out = FanOut(comment=comment)
     db.session.add(fan_out)
-    db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(fan_out.id)
-    return True
+    # Written with the commit; its id is read after it (the row's identity outlives expiry).
+    db.session.info.setdefault(_PENDING_KEY, []).append(fan_out)
 
 
 def comment_moderated(
@@ -113,11 +117,11 @@ def account_action(user: User, admin: User, action: str, reason: str = "") -> No
 
 @event.listens_for(Session, "after_commit")
 def _hand_over_to_the_queue(session: Session) -> None:
-    ids = session.info.pop(_PENDING_KEY, None)
-    if ids:
+    fan_outs = session.info.pop(_PENDING_KEY, None)
+    if fan_outs:
         from .tasks import enqueue_fan_outs
 
-        enqueue_fan_outs(ids)
+        enqueue_fan_outs([inspect(fan_out).identity[0] for fan_out in fan_outs])
 
 
 @event.listens_for(Session, "after_rollback")

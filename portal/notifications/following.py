@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask import g
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Comment, Follow, Post, User
@@ -19,10 +19,12 @@ from ..models import Comment, Follow, Post, User
 
 @dataclass
 class FollowState:
-    """What one member follows on one post page: the discussion, and which threads."""
+    """What one member follows on one post page: the discussion, and which of the threads
+    the page shows (seen)."""
 
     post: bool = False
     threads: set[int] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)
 
 
 def _is_followed(user: User, *, post: Post | None = None, thread: Comment | None = None) -> bool:
@@ -59,6 +61,12 @@ def follow_thread(user: User, thread: Comment) -> None:
     _add(user, thread=thread)
 
 
+def follow_new_thread(user: User, thread: Comment) -> None:
+    """Follow a thread started in this very transaction: nobody can follow it yet, so the
+    row goes in with no look first (the comment's write stays short)."""
+    db.session.add(Follow(user_id=user.id, thread_id=thread.id))
+
+
 def set_following(
     user: User, *, post: Post | None = None, thread: Comment | None = None, follow: bool
 ) -> None:
@@ -84,32 +92,32 @@ def stop(user: User, follow_id: int) -> Follow | None:
     return found
 
 
-def state_on(post: Post, user: User | None) -> FollowState:
-    """What user follows on post: the discussion and its threads, asked once per request.
+def _is_member(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
 
-    Every follow button on a post page asks; the page of threads usually knows already
-    (remember_state, from state_columns riding on its query), else one statement answers.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return FollowState()
-    known: dict[int, FollowState] = g.setdefault("follow_states", {})
-    if post.id not in known:
-        thread = aliased(Comment)
-        rows = db.session.execute(
-            select(Follow.post_id, Follow.thread_id)
-            .outerjoin(thread, thread.id == Follow.thread_id)
-            .where(
-                Follow.user_id == user.id,
-                or_(Follow.post_id == post.id, thread.post_id == post.id),
-            )
-        )
-        state = FollowState()
-        for post_id, thread_id in rows:
-            state.post = state.post or post_id is not None
-            if thread_id is not None:
-                state.threads.add(thread_id)
-        known[post.id] = state
-    return known[post.id]
+
+def _known(post_id: int) -> FollowState | None:
+    return g.get("follow_states", {}).get(post_id)
+
+
+def following_post_now(post: Post, user: User | None) -> bool:
+    """Whether user follows post's discussion, for its button: what the post page's thread
+    query already said (remember_state), else one indexed lookup."""
+    if not _is_member(user):
+        return False
+    known = _known(post.id)
+    return known.post if known is not None else follows_post(user, post)
+
+
+def following_thread_now(thread: Comment, user: User | None) -> bool:
+    """Whether user follows thread, for its button: known from the post page's thread query
+    (remember_state) for every thread it showed, else one indexed lookup (a card alone)."""
+    if not _is_member(user):
+        return False
+    known = _known(thread.post_id)
+    if known is not None and thread.id in known.seen:
+        return thread.id in known.threads
+    return follows_thread(user, thread)
 
 
 def state_columns(post: Post, viewer: User | None) -> tuple:
@@ -127,14 +135,11 @@ def state_columns(post: Post, viewer: User | None) -> tuple:
 def remember_state(post: Post, rows: list) -> None:
     """Keep what the state_columns of rows (comment, follows thread, follows post) said."""
     if not rows:
-        return  # nothing says whether the discussion is followed: state_on will ask
-    state = FollowState(post=bool(rows[0][2]))
-    state.threads = {row[0].id for row in rows if row[1]}
+        return  # nothing says whether the discussion is followed: the button will ask
     known: dict[int, FollowState] = g.setdefault("follow_states", {})
-    if post.id in known:  # a second page of threads on the same request adds to the first
-        known[post.id].threads |= state.threads
-    else:
-        known[post.id] = state
+    state = known.setdefault(post.id, FollowState(post=bool(rows[0][2])))
+    state.threads |= {row[0].id for row in rows if row[1]}
+    state.seen |= {row[0].id for row in rows}
 
 
 def forget_state() -> None:
