@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -23,8 +27,9 @@ from portal.accounts import service as accounts
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import User
-from tests.gunicorn_support import gunicorn
+from tests.gunicorn_support import SHARED_SECRET, gunicorn
 from tests.helpers import base_config
+from tests.mail_support import running_worker
 
 from .helpers import PASSWORD, LiveSite, Visitor
 
@@ -87,17 +92,28 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+_SETTING_OF = {
+    "PORTAL_TASK_QUEUE_URL": "TASK_QUEUE_URL",
+    "PORTAL_MAIL_BACKEND": "MAIL_BACKEND",
+    "PORTAL_MAIL_FILE_PATH": "MAIL_FILE_PATH",
+}
+
+
 @contextmanager
-def _serve(folder: Path, databases) -> Iterator[LiveSite]:
+def _serve(folder: Path, databases, env: dict[str, str] | None = None) -> Iterator[LiveSite]:
+    """A live site; env holds PORTAL_* settings for it (and for gunicorn's workers)."""
     url = databases.fresh(folder)
-    app = create_app(base_config(url, folder) | {"TESTING": False})
+    # The same settings for the app here (in process) as for gunicorn's workers (by env).
+    overrides = {_SETTING_OF[name]: value for name, value in (env or {}).items()}
+    app = create_app(base_config(url, folder) | {"TESTING": False} | overrides)
     _prepare_database(app)
     if os.environ.get("PORTAL_TEST_DATABASE_URL"):
         # CI's second pass: the journeys run against gunicorn with three workers, on
         # PostgreSQL, as a multi-host deployment runs. Limits stay off here, as in the rest of
         # the browser tests (the accessibility sweep logs in dozens of times a minute);
         # tests/test_multiprocess.py proves the limits are shared through Redis.
-        with gunicorn(url, workers=3, extra_env={"PORTAL_RATELIMIT_ENABLED": "0"}) as running:
+        extra = {"PORTAL_RATELIMIT_ENABLED": "0", **(env or {})}
+        with gunicorn(url, workers=3, extra_env=extra) as running:
             try:
                 yield LiveSite(url=running.url, app=app)
             finally:
@@ -147,4 +163,60 @@ def visit(browser, site) -> Iterator[Callable]:
 def shared_visitor(browser, shared_site) -> Iterator[Visitor]:
     visitor = Visitor(browser, shared_site)
     yield visitor
+    visitor.close()
+
+
+@dataclass
+class MailingSite:
+    """A live site with its worker running: emails go through the queue to .eml files."""
+
+    site: LiveSite
+    mail: Path
+
+    def emails_to(self, address: str) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.mail.glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == address:
+                found.append(message)
+        return found
+
+    def wait_for_email(self, address: str, count: int = 1, timeout: float = 30) -> EmailMessage:
+        """The newest of at least count messages to address, once the worker has sent them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.emails_to(address)
+            if len(found) >= count:
+                return found[-1]
+            time.sleep(0.2)
+        raise AssertionError(f"no email to {address} within {timeout} s")
+
+
+@pytest.fixture()
+def mailing_site(tmp_path: Path, databases) -> Iterator[MailingSite]:
+    """site, plus the real worker (flask --app portal worker) delivering to a mail folder."""
+    mail = tmp_path / "mail"
+    env = {
+        "PORTAL_TASK_QUEUE_URL": f"sqlite:///{tmp_path / 'tasks.sqlite3'}",
+        "PORTAL_MAIL_BACKEND": "file",
+        "PORTAL_MAIL_FILE_PATH": str(mail),
+    }
+    with _serve(tmp_path, databases, env) as live:
+        secret = SHARED_SECRET if os.environ.get("PORTAL_TEST_DATABASE_URL") else None
+        worker_env = {
+            **os.environ,
+            **env,
+            "PORTAL_DATABASE_URL": live.app.config["SQLALCHEMY_DATABASE_URI"],
+            "PORTAL_SECRET_KEY": secret or live.app.config["SECRET_KEY"],
+            "PORTAL_BASE_URL": live.url,
+        }
+        with running_worker(worker_env, tmp_path / "worker.log"):
+            yield MailingSite(site=live, mail=mail)
+
+
+@pytest.fixture()
+def visit_mailing(browser, mailing_site) -> Iterator[Callable]:
+    """visit() for the mailing site's journeys."""
+    visitor = Visitor(browser, mailing_site.site)
+    yield visitor.page
     visitor.close()
