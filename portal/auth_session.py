@@ -21,14 +21,22 @@ def configure(manager: LoginManager) -> None:
     manager.unauthorized_handler(send_to_login)
 
 
+# Answers that are the same for everyone and may be kept by shared caches.
+PUBLIC_ENDPOINTS = frozenset({"static", "feeds.posts", "feeds.comments"})
+
+
 def stamp_session_identifier() -> None:
     """Give every session the browser fingerprint that strong protection compares.
 
     Without it, a visitor's session that holds only a CSRF token looks "tampered with" to
     Flask-Login, which then clears the remember cookie on every request.
     """
-    from flask import current_app, session
+    from flask import current_app, request, session
 
+    # Public, shared-cacheable answers (static files, feeds) must not set a cookie: a cache
+    # in front would hand one visitor's session to the next.
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
     if "_id" not in session:
         manager = current_app.login_manager  # type: ignore[attr-defined]
         session["_id"] = manager._session_identifier_generator()

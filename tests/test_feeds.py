@@ -171,3 +171,12 @@ def test_feeds_are_announced_in_the_page_head(client, post):
     feeds = {link["href"] for link in select_all(page, FEED_LINK)}
     assert feeds == {"/feed.atom", f"/posts/{post.slug}/comments.atom"}
     assert len(select_all(page, 'head [type="application/atom+xml"]')) == 2
+
+
+def test_public_answers_set_no_cookie(client, post):
+    # Feeds and versioned static files may be kept by shared caches: no session in them.
+    for path in ("/feed.atom", f"/posts/{post.slug}/comments.atom", "/static/css/portal.css"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+    assert "Set-Cookie" in client.get("/").headers  # pages carry the session (CSRF token)
