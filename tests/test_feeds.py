@@ -13,6 +13,8 @@ from .helpers import select_all
 A = "{http://www.w3.org/2005/Atom}"
 FEED_LINK = 'head link[rel="alternate"][type="application/atom+xml"]'
 
+BASE = "http://127.0.0.1:5000"  # PORTAL_BASE_URL in the tests' configuration
+
 
 def parse(response) -> ET.Element:
     assert response.status_code == 200
@@ -74,13 +76,13 @@ def test_the_site_feed_lists_published_posts_newest_first(client, people, make_p
     first = entries[0]
     assert text(first, f"{A}content") == newer.body_html  # the stored, sanitized HTML
     assert "&lt;b&gt;tags&lt;/b&gt;" in newer.body_html  # typed HTML stays text
-    assert first.find(f"{A}link").get("href") == f"http://localhost/posts/{newer.slug}"
+    assert first.find(f"{A}link").get("href") == f"{BASE}/posts/{newer.slug}"
     assert text(first, f"{A}author/{A}name") == "Helen Marsh"
-    assert text(first, f"{A}author/{A}uri") == f"http://localhost/people/{people['clinician'].id}"
+    assert text(first, f"{A}author/{A}uri") == f"{BASE}/people/{people['clinician'].id}"
     assert text(first, f"{A}summary") == "A summary."
     assert entries[1].find(f"{A}category").get("term") == "alemtuzumab"
     assert text(feed, f"{A}updated") == text(first, f"{A}updated")
-    assert text(first, f"{A}id").startswith("tag:localhost,")
+    assert text(first, f"{A}id").startswith("tag:127.0.0.1,")
     assert people["clinician"].email.encode() not in response.data
     assert older.title.encode() in response.data
 
@@ -123,7 +125,7 @@ def test_the_comment_feed_holds_approved_comments_only(client, people, post, mak
     assert text(entries[0], f"{A}author/{A}name") == "[deleted account]"
     assert entries[0].find(f"{A}author/{A}uri") is None
     link = entries[2].find(f"{A}link").get("href")
-    assert link == f"http://localhost/posts/{post.slug}#comment-{question.id}"
+    assert link == f"{BASE}/posts/{post.slug}#comment-{question.id}"
     for secret in (b"Held back", b"Turned down", b"Taken down"):
         assert secret not in response.data
     for person in people.values():
@@ -180,3 +182,11 @@ def test_public_answers_set_no_cookie(client, post):
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers, path
     assert "Set-Cookie" in client.get("/").headers  # pages carry the session (CSRF token)
+
+
+def test_absolute_links_come_from_the_base_url_not_the_host_header(client, post):
+    # A cache in front keeps the feed: a forged Host or X-Forwarded-Host must not reach it.
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    for path in ("/feed.atom", f"/posts/{post.slug}/comments.atom"):
+        feed = client.get(path, headers=forged).get_data(as_text=True)
+        assert "evil.example" not in feed and f"{BASE}/" in feed

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..links import absolute_url
 from ..models import Comment, Post, User, utcnow
 from ..posts import queries
 from .atom import Entry, Feed, Person
@@ -23,14 +24,14 @@ COMMENTS_IN_FEED = 50
 
 def _tag_uri(moment: datetime, specific: str) -> str:
     # RFC 4151 tag URIs: stable ids that survive a post's slug changing.
-    host = urlsplit(request.host_url).hostname or "localhost"
+    host = urlsplit(current_app.config["PORTAL_BASE_URL"]).hostname or "localhost"
     return f"tag:{host},{moment:%Y-%m-%d}:{specific}"
 
 
 def _person(user: User | None) -> Person:
     if user is None:
         return Person("[deleted account]")
-    return Person(user.display_name, url_for("profiles.show", user_id=user.id, _external=True))
+    return Person(user.display_name, absolute_url("profiles.show", user_id=user.id))
 
 
 def _newest(entries: list[Entry], fallback: datetime) -> datetime:
@@ -44,7 +45,7 @@ def _post_entry(post: Post) -> Entry:
         title=post.title,
         updated=post.updated_at or published,
         published=published,
-        link=url_for("posts.show", slug=post.slug, _external=True),
+        link=absolute_url("posts.show", slug=post.slug),
         author=_person(post.author),
         summary=post.summary,
         content_html=post.body_html,
@@ -57,12 +58,12 @@ def site_feed() -> Feed:
     posts = queries.published_page(1, POSTS_IN_FEED).posts
     entries = [_post_entry(post) for post in posts]
     return Feed(
-        id=url_for("feeds.posts", _external=True),
+        id=absolute_url("feeds.posts"),
         title="Treatment Talk: new posts",
         subtitle="Clinicians' posts about treatments.",
         updated=_newest(entries, utcnow()),
-        self_url=url_for("feeds.posts", _external=True),
-        page_url=url_for("posts.index", _external=True),
+        self_url=absolute_url("feeds.posts"),
+        page_url=absolute_url("posts.index"),
         entries=entries,
     )
 
@@ -75,7 +76,7 @@ def _comment_entry(post: Post, comment: Comment) -> Entry:
         title=f"{name} {verb} on “{post.title}”",
         updated=comment.edited_at or comment.created_at,
         published=comment.created_at,
-        link=url_for("posts.show", slug=post.slug, _anchor=f"comment-{comment.id}", _external=True),
+        link=absolute_url("posts.show", slug=post.slug, _anchor=f"comment-{comment.id}"),
         author=_person(comment.author),
         content_html=comment.body_html,
     )
@@ -95,7 +96,7 @@ def comments_feed(post: Post) -> Feed:
         id=_tag_uri(post.created_at, f"post-{post.id}/comments"),
         title=f"Comments on “{post.title}”",
         updated=_newest(entries, post.published_at or post.created_at),
-        self_url=url_for("feeds.comments", slug=post.slug, _external=True),
-        page_url=url_for("posts.show", slug=post.slug, _anchor="comments", _external=True),
+        self_url=absolute_url("feeds.comments", slug=post.slug),
+        page_url=absolute_url("posts.show", slug=post.slug, _anchor="comments"),
         entries=entries,
     )
