@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Comment, Flag, User
+from portal.models import Comment, Flag, Follow, NotificationPreference, User
 
 from .helpers import TEST_PASSWORD
 
@@ -32,6 +32,29 @@ def test_export_holds_everything_the_member_wrote_and_nobody_elses(
     assert texts == ["My *own* words", "Still waiting"]
     assert exported["comments"][0]["post"]["slug"] == post.slug
     assert exported["reports"][0]["note"] == "oops"
+
+
+def test_export_holds_what_the_member_follows_and_how_they_are_told(
+    client, post, people, make_comment, log_in
+):
+    question = make_comment(post, people["caregiver"], "A question")
+    patient = people["patient"]
+    db.session.add_all(
+        [
+            Follow(user=patient, post_id=post.id),
+            Follow(user=patient, thread_id=question.id),
+            Follow(user=people["caregiver"], post_id=post.id),
+            NotificationPreference(user_id=patient.id, kind="reply", delivery="digest"),
+        ]
+    )
+    patient.quote_in_email = True
+    db.session.commit()
+    log_in(patient)
+    exported = json.loads(client.get("/account/export").get_data(as_text=True))
+    following = [(f["post"], f["thread"]) for f in exported["following"]]
+    assert following == [(post.id, None), (None, question.id)]
+    assert exported["account"]["notification_choices"] == {"reply": "digest"}
+    assert exported["account"]["quote_comments_in_emails"] is True
 
 
 def test_export_needs_login(client):

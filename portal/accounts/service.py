@@ -21,7 +21,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import names
 from ..extensions import db
 from ..forms import FieldError
-from ..models import ROLES, Comment, Flag, Post, User, new_session_token, utcnow
+from ..models import (
+    ROLES,
+    Comment,
+    Flag,
+    Follow,
+    NotificationPreference,
+    Post,
+    User,
+    new_session_token,
+    utcnow,
+)
 from ..permissions import CLINICAL
 
 MIN_PASSWORD_LENGTH = 12
@@ -262,6 +272,18 @@ def export_for(user: User) -> dict[str, Any]:
         }
         for flag in db.session.scalars(select(Flag).where(Flag.reporter_id == user.id))
     ]
+    following = [
+        {"post": follow.post_id, "thread": follow.thread_id, "since": follow.created_at.isoformat()}
+        for follow in db.session.scalars(
+            select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at)
+        )
+    ]
+    notification_choices = {
+        choice.kind: choice.delivery
+        for choice in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
     return {
         "account": {
             "display_name": user.display_name,
@@ -272,9 +294,13 @@ def export_for(user: User) -> dict[str, Any]:
             "specialty": user.specialty,
             "bio": user.bio,
             "hide_comment_list": user.hide_comment_list,
+            "quote_comments_in_emails": user.quote_in_email,
+            # Kinds not listed here use the portal's default delivery.
+            "notification_choices": notification_choices,
         },
         "comments": comments,
         "reports": reports,
+        "following": following,
     }
 
 
