@@ -100,7 +100,7 @@ class SmtpSink:
         with self.lock:
             return list(self.received)
 
-    def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 60) -> list[Received]:
         """Wait until at least count messages arrived; then what arrived."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -127,7 +127,7 @@ def queue_test_messages(users: list[User], **fields) -> list[OutgoingEmail]:
     return [queue_email(user, "test_message", **fields) for user in users]
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "") -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -330,7 +330,9 @@ def test_make_run_serves_with_the_worker_and_ctrl_c_stops_both(
             start_new_session=True,  # its own process group, as a terminal gives make run
         )
     try:
-        smtp.wait_for(1)  # the worker beside the "server" sent the queued email
+        # The worker beside the "server" sends the queued email; a loaded CI machine may take
+        # a while to start two Python processes, so the wait is generous.
+        smtp.wait_for(1, timeout=90)
         os.killpg(run.pid, signal.SIGINT)  # Ctrl+C reaches every process of the group
         assert run.wait(timeout=60) is not None
     finally:
