@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..accounts import fields
 from ..forms import strip
-from ..names import MAX_LENGTH as NAME_MAX
 
 
 class LoginForm(FlaskForm):
@@ -16,53 +15,20 @@ class LoginForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired("Enter your email address."), Length(max=254)],
     )
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=MAX_PASSWORD_LENGTH)],
-    )
+    password = fields.existing_password("Password", "Enter your password.")
     remember = BooleanField("Keep me logged in on this device")
     next = HiddenField()
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField(
-        "Email",
-        description="Never shown to anyone. We use it for logging in.",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="Use at most 254 characters."),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
+    email = fields.email_address(
+        "Email", "Never shown to anyone. We use it for logging in.", "Enter your email address."
     )
-    display_name = StringField(
-        "Display name",
-        description="Shown beside what you write. A nickname is fine and protects your privacy.",
-        filters=[strip],
-        validators=[
-            DataRequired("Choose a display name."),
-            Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters."),
-        ],
+    display_name = fields.display_name(
+        "Shown beside what you write. A nickname is fine and protects your privacy."
     )
-    password = PasswordField(
-        "Password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat password",
-        validators=[
-            DataRequired("Repeat your password."),
-            EqualTo("password", "The two passwords do not match."),
-        ],
-    )
+    password = fields.new_password("Password", "Choose a password.")
+    confirm = fields.repeated_password("Repeat password", "Repeat your password.", of="password")
     role = RadioField(
         "I am joining as",
         choices=[
@@ -83,35 +49,15 @@ class RegisterForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
+    email = fields.email_address(
         "Email",
-        description="The address you log in with. We will send it a link to choose a new password.",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="Use at most 254 characters."),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
+        "The address you log in with. We will send it a link to choose a new password.",
+        "Enter your email address.",
     )
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
-        validators=[
-            DataRequired("Choose a new password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[
-            DataRequired("Repeat your new password."),
-            EqualTo("password", "The two passwords do not match."),
-        ],
+    password = fields.new_password("New password", "Choose a new password.")
+    confirm = fields.repeated_password(
+        "Repeat new password", "Repeat your new password.", of="password"
     )
