@@ -147,32 +147,14 @@ def add_user(
     return user
 
 
-def create_user(
-    *,
-    email: str,
-    display_name: str,
-    password: str,
-    role: str = "patient",
-    title: str = "",
-    specialty: str = "",
-    bio: str = "",
-    email_verified: bool = False,
-) -> User:
+def create_user(**account: Any) -> User:
     """Create an account after checking every rule; raises AccountError naming the field.
 
-    email_verified: the address counts as proven (accounts the site owner or the demo makes);
-    a self-registered member proves it with the link addresses.register sends.
+    Takes add_user's fields. email_verified: the address counts as proven (accounts the site
+    owner or the demo makes); a self-registered member proves it with the link
+    addresses.register sends.
     """
-    user = add_user(
-        email=email,
-        display_name=display_name,
-        password=password,
-        role=role,
-        title=title,
-        specialty=specialty,
-        bio=bio,
-        email_verified=email_verified,
-    )
+    user = add_user(**account)
     db.session.commit()
     return user
 
