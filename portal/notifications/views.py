@@ -120,6 +120,25 @@ def _follow_answer(template: str, status: int = 200, **context) -> Response:
     )
 
 
+def _set_following(
+    template: str, back_to: str, said: tuple[str, str], context: dict, **target
+) -> Response:
+    """Follow target (post= or thread=) or stop, as the form asks; answer in place or go back.
+
+    said: what to tell the member after following, and after stopping.
+    """
+    wanted = _wanted()
+    if wanted is None:
+        return _follow_answer(template, 422, error=UNREADABLE_FORM, **context)
+    following.set_following(current_user, follow=wanted, **target)
+    following.forget_state()
+    message = said[0] if wanted else said[1]
+    if not request.wants_fragment:
+        flash(message, "success")
+        return redirect(back_to, 303)
+    return _follow_answer(template, message=message, **context)
+
+
 @bp.post("/posts/<slug>/follow", endpoint="follow_post")
 @can("follow")
 def follow_post(slug: str) -> Response:
@@ -127,22 +146,16 @@ def follow_post(slug: str) -> Response:
     post = queries.get_readable_or_404(slug)
     if not post.is_published:
         abort(404)
-    wanted = _wanted()
-    if wanted is None:
-        return _follow_answer(
-            "notifications/_follow_post.html", 422, post=post, error=UNREADABLE_FORM
-        )
-    following.set_following(current_user, post=post, follow=wanted)
-    following.forget_state()
-    message = (
-        "You follow this discussion: you will be told of new comments."
-        if wanted
-        else "You no longer follow this discussion."
+    return _set_following(
+        "notifications/_follow_post.html",
+        url_for("posts.show", slug=post.slug, _anchor="comments"),
+        (
+            "You follow this discussion: you will be told of new comments.",
+            "You no longer follow this discussion.",
+        ),
+        {"post": post},
+        post=post,
     )
-    if not request.wants_fragment:
-        flash(message, "success")
-        return redirect(url_for("posts.show", slug=post.slug, _anchor="comments"), 303)
-    return _follow_answer("notifications/_follow_post.html", post=post, message=message)
 
 
 def _followable_thread_or_404(comment_id: int) -> Comment:
@@ -160,24 +173,16 @@ def _followable_thread_or_404(comment_id: int) -> Comment:
 def follow_thread(comment_id: int) -> Response:
     """Follow or stop following one top-level comment's thread."""
     thread = _followable_thread_or_404(comment_id)
-    wanted = _wanted()
-    if wanted is None:
-        return _follow_answer(
-            "notifications/_follow_thread.html", 422, comment=thread, error=UNREADABLE_FORM
-        )
-    following.set_following(current_user, thread=thread, follow=wanted)
-    following.forget_state()
-    message = (
-        "You follow this thread: you will be told of new replies."
-        if wanted
-        else "You no longer follow this thread."
+    return _set_following(
+        "notifications/_follow_thread.html",
+        url_for("posts.show", slug=thread.post.slug, _anchor=f"comment-{thread.id}"),
+        (
+            "You follow this thread: you will be told of new replies.",
+            "You no longer follow this thread.",
+        ),
+        {"comment": thread},
+        thread=thread,
     )
-    if not request.wants_fragment:
-        flash(message, "success")
-        return redirect(
-            url_for("posts.show", slug=thread.post.slug, _anchor=f"comment-{thread.id}"), 303
-        )
-    return _follow_answer("notifications/_follow_thread.html", comment=thread, message=message)
 
 
 @bp.post("/account/following/<int:follow_id>/stop", endpoint="stop_following")
