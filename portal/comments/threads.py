@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -166,6 +167,17 @@ def page_of(comment: Comment, viewer: Any, per_page: int) -> int:
         )
     )
     return (earlier or 0) // per_page + 1
+
+
+def permalink_args(comment: Comment, viewer: Any) -> dict[str, Any]:
+    """url_for("posts.show", …) arguments for comment's permalink, on the page of threads that
+    shows it to viewer (threads come a page at a time)."""
+    page = page_of(comment, viewer, current_app.config["THREADS_PER_PAGE"])
+    return {
+        "slug": comment.post.slug,
+        "page": page if page > 1 else None,
+        "_anchor": f"comment-{comment.id}",
+    }
 
 
 def build_threads(

@@ -5,7 +5,7 @@ Each route answers htmx with a fragment and a plain browser with a page or a red
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -26,14 +26,7 @@ bp = Blueprint("comments", __name__)
 
 
 def _permalink(comment: Comment) -> str:
-    # Threads come a page at a time: send the reader to the page that shows this one.
-    page = threads.page_of(comment, current_user, current_app.config["THREADS_PER_PAGE"])
-    return url_for(
-        "posts.show",
-        slug=comment.post.slug,
-        page=page if page > 1 else None,
-        _anchor=f"comment-{comment.id}",
-    )
+    return url_for("posts.show", **threads.permalink_args(comment, current_user))
 
 
 def _visible_comment_or_404(comment_id: int) -> Comment:

@@ -150,13 +150,7 @@ def permalink(comment: Comment, viewer) -> str:
     """The absolute permalink of comment, on the page of threads that shows it to viewer."""
     from ..comments import threads
 
-    page = threads.page_of(comment, viewer, current_app.config["THREADS_PER_PAGE"])
-    return absolute_url(
-        "posts.show",
-        slug=comment.post.slug,
-        page=page if page > 1 else None,
-        _anchor=f"comment-{comment.id}",
-    )
+    return absolute_url("posts.show", **threads.permalink_args(comment, viewer))
 
 
 def email_link(shown: Shown) -> str | None:
