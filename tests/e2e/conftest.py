@@ -105,7 +105,10 @@ def _serve(folder: Path, databases, env: dict[str, str] | None = None) -> Iterat
     url = databases.fresh(folder)
     # The same settings for the app here (in process) as for gunicorn's workers (by env).
     overrides = {_SETTING_OF[name]: value for name, value in (env or {}).items()}
-    app = create_app(base_config(url, folder) | {"TESTING": False} | overrides)
+    # One secret for this app and gunicorn's workers: links signed here (reset, unsubscribe)
+    # must open there.
+    shared = {"TESTING": False, "SECRET_KEY": SHARED_SECRET}
+    app = create_app(base_config(url, folder) | shared | overrides)
     _prepare_database(app)
     if os.environ.get("PORTAL_TEST_DATABASE_URL"):
         # CI's second pass: the journeys run against gunicorn with three workers, on
@@ -202,12 +205,11 @@ def mailing_site(tmp_path: Path, databases) -> Iterator[MailingSite]:
         "PORTAL_MAIL_FILE_PATH": str(mail),
     }
     with _serve(tmp_path, databases, env) as live:
-        secret = SHARED_SECRET if os.environ.get("PORTAL_TEST_DATABASE_URL") else None
         worker_env = {
             **os.environ,
             **env,
             "PORTAL_DATABASE_URL": live.app.config["SQLALCHEMY_DATABASE_URI"],
-            "PORTAL_SECRET_KEY": secret or live.app.config["SECRET_KEY"],
+            "PORTAL_SECRET_KEY": live.app.config["SECRET_KEY"],
             "PORTAL_BASE_URL": live.url,
         }
         with running_worker(worker_env, tmp_path / "worker.log"):
