@@ -85,12 +85,18 @@ def in_app_context(function: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def hand_over(task: Callable[[int], Any], row_ids: Iterable[int], what: str) -> None:
+    """Queue task once per committed row; the row is the truth, so a queue that is away only
+    leaves the row for the periodic sweep to find."""
+    for row_id in row_ids:
+        try:
+            task(row_id)
+        except Exception:
+            logger.warning("could not queue %s %s; the sweep will find it", what, row_id)
+
+
 def enqueue_delivery(email_ids: Iterable[int]) -> None:
-    """Hand committed outbox rows to the worker; a lost hand-over is found by the sweep."""
+    """Hand committed outbox rows to the worker."""
     from .mail.delivery import deliver_email
 
-    for email_id in email_ids:
-        try:
-            deliver_email(email_id)
-        except Exception:  # the queue is away: the row is safe, the sweep will send it
-            logger.warning("could not queue email %s; the sweep will find it", email_id)
+    hand_over(deliver_email, email_ids, "email")

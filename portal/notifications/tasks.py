@@ -33,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import ADMIN
-from ..tasks import huey, in_app_context
+from ..tasks import hand_over, huey, in_app_context
 from . import following, preferences
 from .service import can_see, may_email, notify, notify_many
 
@@ -120,12 +120,8 @@ def expand_fan_out(fan_out_id: int) -> int:
 
 
 def enqueue_fan_outs(fan_out_ids: Iterable[int]) -> None:
-    """Hand committed fan-outs to the worker; a lost hand-over is found by the sweep."""
-    for fan_out_id in fan_out_ids:
-        try:
-            expand_fan_out(fan_out_id)
-        except Exception:  # the queue is away: the row is safe, the sweep will find it
-            logger.warning("could not queue fan-out %s; the sweep will find it", fan_out_id)
+    """Hand committed fan-outs to the worker."""
+    hand_over(expand_fan_out, fan_out_ids, "fan-out")
 
 
 def unexpanded_fan_out_ids(now: datetime | None = None) -> list[int]:
