@@ -25,11 +25,19 @@ from sqlalchemy.types import TypeDecorator
 from .extensions import db
 
 # Every role there is (the schema refuses others); groups of them live in permissions.py.
-ROLES = ("patient", "caregiver", "clinician", "admin")
+# "author": a non-clinical writer of posts (a researcher, charity staff), never badged clinician.
+ROLES = ("patient", "caregiver", "author", "clinician", "admin")
 ACCOUNT_STATUSES = ("active", "suspended", "banned")
 POST_STATUSES = ("draft", "published")
 COMMENT_STATUSES = ("pending", "approved", "rejected", "spam", "removed", "deleted")
 FLAG_REASONS = ("misinformation", "abusive", "spam", "private_information", "other")
+# What a comment is for. A top-level comment is a question for a clinician or a discussion;
+# a reply is plain, a clinician's holding reply, or the reply marked as a question's answer.
+COMMENT_KINDS = ("question", "discussion", "reply", "holding", "answer")
+# Where a question stands (questions only); questions.lifecycle is the one thing that moves it.
+QUESTION_STATES = ("waiting", "answered", "closed")
+# Why a clinician closed a question without an answer.
+CLOSE_REASONS = ("no_answer_needed", "signposted")
 
 
 def utcnow() -> datetime:
@@ -84,6 +92,10 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who verified a clinician, and the professional registration they gave (admins only see it).
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registration_body: Mapped[str] = mapped_column(String(120), default="")
+    registration_number: Mapped[str] = mapped_column(String(60), default="")
     hide_comment_list: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie's id: changing it signs the account out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
@@ -99,6 +111,7 @@ class User(UserMixin, db.Model):
     quote_in_email: Mapped[bool] = mapped_column(Boolean, default=False)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
+    verified_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[verified_by_id])
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -206,6 +219,21 @@ class Comment(db.Model):
         CheckConstraint(_in("status", COMMENT_STATUSES), name="status_known"),
         Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
+        CheckConstraint(_in("kind", COMMENT_KINDS), name="kind_known"),
+        CheckConstraint(
+            f"question_state IS NULL OR {_in('question_state', QUESTION_STATES)}",
+            name="question_state_known",
+        ),
+        CheckConstraint(
+            f"close_reason IS NULL OR {_in('close_reason', CLOSE_REASONS)}",
+            name="close_reason_known",
+        ),
+        # A state exactly when the comment is a question.
+        CheckConstraint(
+            "(kind = 'question') = (question_state IS NOT NULL)", name="questions_have_a_state"
+        ),
+        # The clinicians' waiting list reads questions by state, oldest first.
+        Index("ix_comments_question_state_created", "question_state", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,15 +258,56 @@ class Comment(db.Model):
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moderation_reason: Mapped[str] = mapped_column(String(500), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="discussion")
+    # Questions only, all set by questions.lifecycle: where it stands and who holds it.
+    question_state: Mapped[str | None] = mapped_column(String(16))
+    # Whom a caregiver asks for ("for my partner"), shown beside the question.
+    asked_for: Mapped[str] = mapped_column(String(80), default="")
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a clinician last replied to say someone is looking (a holding reply).
+    holding_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+    close_note: Mapped[str] = mapped_column(String(300), default="")
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Members who said "This helped me" (answers only), kept with the marks by questions.helpful.
+    helpful_count: Mapped[int] = mapped_column(Integer, default=0)
 
     post: Mapped[Post] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    answer: Mapped[Comment | None] = relationship(
+        remote_side=[id], foreign_keys=[answer_id], post_update=True
+    )
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
 
     @property
     def is_top_level(self) -> bool:
         return self.parent_id is None
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+    @property
+    def is_marked_answer(self) -> bool:
+        return self.kind == "answer"
+
+
+class HelpfulMark(db.Model):
+    """One member saying "This helped me" of one answer; there are no down-votes."""
+
+    __tablename__ = "helpful_marks"
+
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Flag(db.Model):

@@ -24,6 +24,9 @@ CLINICAL = frozenset({"clinician", "admin"})
 CLINICIANS = frozenset({"clinician"})  # only their replies mark a question answered
 ADMIN = frozenset({"admin"})
 CAREGIVERS = frozenset({"caregiver"})
+# Non-clinical authors (researchers, charity staff): they write posts, never answer as clinicians.
+AUTHORS = frozenset({"author"})
+WRITERS = CLINICAL | AUTHORS
 ASKERS = frozenset({"patient", "caregiver"})
 
 # action -> roles that may perform it (while their account is active)
@@ -34,9 +37,13 @@ POLICY: dict[str, frozenset[str]] = {
     # Reading one's notifications and following discussions: reading, not posting.
     "read_notifications": EVERY_MEMBER,
     "follow": EVERY_MEMBER,
-    "write_posts": CLINICAL,
+    "write_posts": WRITERS,
     "answer_questions": CLINICAL,
-    "skip_premoderation": CLINICAL,
+    # Claiming, holding replies, marking answers and closing: verified clinicians only.
+    "handle_questions": CLINICIANS,
+    "change_thread_kind": CLINICAL,
+    "mark_helpful": EVERY_MEMBER,
+    "skip_premoderation": WRITERS,
     "moderate": ADMIN,
     "manage_users": ADMIN,
     "view_audit_log": ADMIN,

@@ -175,6 +175,15 @@ def make_comment(app):
         status: str = "approved",
         **fields,
     ) -> Comment:
+        # As the service would: a patient's or caregiver's thread is a question unless told.
+        if parent is not None:
+            fields.setdefault("kind", "reply")
+        elif author is not None and author.asks_questions:
+            fields.setdefault("kind", "question")
+        else:
+            fields.setdefault("kind", "discussion")
+        if fields["kind"] == "question":
+            fields.setdefault("question_state", "waiting")
         comment = Comment(post=post, author=author, parent=parent, status=status, **fields)
         rendering.set_comment_body(comment, body)
         db.session.add(comment)

@@ -17,6 +17,7 @@ from portal.mail.render import render_email, render_parts
 from portal.models import Comment, Flag, Notification, OutgoingEmail, User, utcnow
 from portal.moderation import decisions, members
 from portal.notifications import service, tasks
+from portal.questions import lifecycle
 
 from .helpers import HTMX, select_all, select_one, text_of, texts_of
 
@@ -80,27 +81,35 @@ def test_a_direct_reply_tells_the_author_of_the_comment_it_answers(
     )
 
 
-def test_a_clinicians_answer_is_an_answer_for_the_asker_and_told_once(
+def test_a_clinicians_reply_is_a_reply_until_it_is_marked_as_the_answer(
     client, log_in, people, post, question
 ):
     answer = reply_as(client, log_in, people["clinician"], post, "Usually within weeks.", question)
-    assert [(n.kind, n.comment_id) for n in told(people["patient"])] == [("answer", answer.id)]
+    assert [(n.kind, n.comment_id) for n in told(people["patient"])] == [("reply", answer.id)]
+    lifecycle.mark_answer(answer, people["clinician"])
+    db.session.commit()
+    kinds = [(n.kind, n.comment_id) for n in told(people["patient"])]
+    assert sorted(kinds) == [("answer", answer.id), ("reply", answer.id)]
     log_in(people["patient"])
     page = client.get("/notifications")
     assert (
         "Helen Marsh, a clinician, answered your question on “Alemtuzumab: the long view”."
         in (texts_of(page, ".notification__headline")[0])
     )
-    link = select_one(page, f"#notification-{told(people['patient'])[0].id} a.action")
+    told_answer = next(n for n in told(people["patient"]) if n.kind == "answer")
+    link = select_one(page, f"#notification-{told_answer.id} a.action")
     assert (text_of(link), link["href"]) == ("Read the answer", f"/comments/{answer.id}")
     assert client.get(link["href"]).headers["Location"].endswith(f"#comment-{answer.id}")
 
 
-def test_a_clinicians_answer_to_a_follow_up_tells_the_asker_once_and_the_other_writer(
+def test_a_marked_answer_to_a_follow_up_tells_the_asker_once_and_the_other_writer(
     client, log_in, people, post, question, make_comment
 ):
     follow_up = make_comment(post, people["caregiver"], "Same here.", parent=question)
     answer = reply_as(client, log_in, people["clinician"], post, "It settles.", follow_up)
+    assert told(people["patient"]) == []  # not an answer yet: the asker hears when it is marked
+    lifecycle.mark_answer(answer, people["clinician"])
+    db.session.commit()
     assert [n.kind for n in told(people["patient"])] == ["answer"]
     assert [(n.kind, n.comment_id) for n in told(people["caregiver"])] == [("reply", answer.id)]
 
@@ -444,7 +453,9 @@ def test_a_reply_email_links_to_the_permalink_and_keeps_words_out_of_the_subject
 def test_every_notification_email_carries_one_click_unsubscribe(
     client, log_in, people, post, question
 ):
-    reply_as(client, log_in, people["clinician"], post, "An answer.", question)
+    answer = reply_as(client, log_in, people["clinician"], post, "An answer.", question)
+    lifecycle.mark_answer(answer, people["clinician"])
+    db.session.commit()
     message = render_email(emails_to(people["patient"])[0])
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
@@ -500,7 +511,11 @@ def test_clinicians_get_one_notice_of_new_waiting_questions(people, post, make_c
     for n in range(3):
         make_comment(post, make_user("patient"), f"Question {n}")
     answered = make_comment(post, people["caregiver"], "Answered already")
-    make_comment(post, people["clinician"], "Yes.", parent=answered)
+    lifecycle.mark_answer(
+        make_comment(post, people["clinician"], "Yes.", parent=answered), people["clinician"]
+    )
+    make_comment(post, people["caregiver"], "Just sharing a tip", kind="discussion")
+    db.session.commit()
     assert tasks.notify_new_questions() == 1
     [notice] = told(people["clinician"])
     assert (notice.kind, notice.count, notice.post_id) == ("questions_waiting", 3, post.id)

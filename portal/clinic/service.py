@@ -1,9 +1,9 @@
 """The unanswered-questions queue: patients' and caregivers' questions no clinician has answered.
 
-A question is an approved top-level comment by a patient or caregiver on a published post
-that is open for comments. It waits until a clinician has an approved reply anywhere in its
-thread (permissions.CLINICIANS). Every function here runs a fixed number of statements,
-however long the queue.
+A question is an approved top-level comment a patient or caregiver asked as one, on a published
+post that is open for comments. Its state lives on the comment (questions.lifecycle moves it):
+it waits until a clinician's reply is marked as its answer or a clinician closes it.
+Every function here runs a fixed number of statements, however long the queue.
 """
 
 from __future__ import annotations
@@ -12,32 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import Exists, Select, exists, func, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
 
 from .. import paging
 from ..extensions import db
 from ..models import Comment, Post, Tag, User, post_tags
-from ..permissions import ASKERS, CLINICIANS
 
 QUESTIONS_PER_PAGE = 25
-
-_answer = aliased(Comment, name="answer")
-_answerer = aliased(User, name="answerer")
-
-
-def _answered(question_id) -> Exists:
-    """SQL: a clinician's approved reply exists in the thread of question_id (column or value)."""
-    return exists(
-        select(_answer.id)
-        .join(_answerer, _answer.author_id == _answerer.id)
-        .where(
-            _answer.root_id == question_id,
-            _answer.parent_id.is_not(None),
-            _answer.status == "approved",
-            _answerer.role.in_(CLINICIANS),
-        )
-    )
 
 
 def _waiting() -> Select:
@@ -45,14 +27,12 @@ def _waiting() -> Select:
     return (
         select(Comment)
         .join(Post, Comment.post_id == Post.id)
-        .join(User, Comment.author_id == User.id)
+        .outerjoin(User, Comment.author_id == User.id)
         .where(
-            Comment.parent_id.is_(None),
+            Comment.question_state == "waiting",
             Comment.status == "approved",
-            User.role.in_(ASKERS),
             Post.status == "published",
             Post.comments_open.is_(True),
-            ~_answered(Comment.id),
         )
     )
 
@@ -180,5 +160,5 @@ def waiting_question(comment_id: int) -> Comment | None:
 
 
 def is_answered(question: Comment) -> bool:
-    """True once a clinician's approved reply sits in question's thread."""
-    return bool(db.session.scalar(select(_answered(question.id))))
+    """True once the question is no longer waiting (answered or closed)."""
+    return question.question_state != "waiting"

@@ -13,6 +13,7 @@ from ..models import Comment, Post, User, utcnow
 from ..moderation import rules as moderation
 from ..notifications import events as notifications
 from ..permissions import restriction_message, unconfirmed_email_message
+from ..questions import lifecycle as questions
 from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
@@ -58,22 +59,47 @@ def check_can_write(post: Post, author: User) -> None:
         raise CommentError("body", message)
 
 
-def submit(post: Post, author: User, body: str | None, parent_id: int | None = None) -> Comment:
-    """Validate, sanitize, apply the moderation rules and store a new comment."""
+def submit(
+    post: Post,
+    author: User,
+    body: str | None,
+    parent_id: int | None = None,
+    *,
+    asking: bool = False,
+    asked_for: str | None = None,
+    holding: bool = False,
+) -> Comment:
+    """Validate, sanitize, apply the moderation rules and store a new comment.
+
+    asking: a patient or caregiver starts a question for a clinician rather than a discussion,
+    perhaps for someone else (asked_for). holding: a clinician's reply says someone is looking,
+    and the question keeps waiting.
+    """
     check_can_write(post, author)
     text = check_body(body)
     parent = visible_parent(post, parent_id, author)
+    kind = questions.kind_for_new_comment(author, parent, asking=asking, holding=holding)
+    asked_for_words = questions.check_asked_for(asked_for) if kind == "question" else ""
     html = rendering.render_comment(text)
     decision = moderation.decide(author, text, html)
     if decision.status == "rejected":
         # Nothing is stored: the writer keeps the text and may reword it.
         raise CommentError("body", decision.reason)
-    comment = Comment(post=post, author=author, parent=parent, body_source=text, body_html=html)
+    comment = Comment(
+        post=post,
+        author=author,
+        parent=parent,
+        body_source=text,
+        body_html=html,
+        kind=kind,
+        asked_for=asked_for_words,
+    )
     comment.status = decision.status
     comment.held_reason = decision.reason
     db.session.add(comment)
     db.session.flush()
     comment.root_id = parent.root_id if parent is not None else comment.id
+    questions.comment_added(comment)
     notifications.comment_submitted(comment)
     db.session.commit()
     return comment
@@ -115,6 +141,7 @@ def delete(comment: Comment, user: User) -> None:
     """Delete one's own comment; one with replies stays as "[deleted]" to keep the thread."""
     if comment.author_id != user.id or comment.status == "deleted":
         raise CommentError("body", "You can only delete your own comments.")
+    questions.answer_withdrawn(comment)
     if has_replies(comment):
         comment.status = "deleted"
         comment.body_source = ""

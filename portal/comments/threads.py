@@ -40,8 +40,6 @@ class ThreadNode:
     in_reply_to: str | None = None
     # The comment whose replies list holds this node (None: the top-level list).
     container_id: int | None = None
-    # Top-level nodes only: an approved clinician's reply sits somewhere in this thread.
-    answered_by_clinician: bool = False
     # Set when this viewer sees a stand-in instead of the comment (see PLACEHOLDERS).
     placeholder: str | None = None
 
@@ -199,20 +197,7 @@ def build_threads(
             continue
         nodes[reply.id] = place_reply(reply, parent, nodes)
         nodes[reply.id].placeholder = placeholder_for(reply, viewer_id)
-        if is_clinician_answer(reply) and reply.root_id in nodes:
-            nodes[reply.root_id].answered_by_clinician = True
     return [node for node in top if not _prune(node)]
-
-
-def is_clinician_answer(comment: Comment) -> bool:
-    """An approved reply by a clinician: what takes a question off the unanswered list."""
-    author = comment.author
-    return (
-        comment.parent_id is not None
-        and comment.status == "approved"
-        and author is not None
-        and author.is_clinician
-    )
 
 
 def place_reply(reply: Comment, parent: ThreadNode, nodes: dict[int, ThreadNode]) -> ThreadNode:

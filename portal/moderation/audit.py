@@ -30,12 +30,26 @@ ACTIONS: dict[str, str] = {
     "reset_password_console": "Set a new password from the command line",
     "change_settings": "Changed the rules",
     "retry_email": "Tried a failed email again",
+    "revoke_clinician": "Revoked a clinician's verification",
+    # A question's state (questions.lifecycle): from_status and to_status hold the states.
+    "make_question": "Made a thread a question",
+    "make_discussion": "Made a thread a discussion",
+    "claim_question": "Claimed a question",
+    "release_question": "Let go of a claimed question",
+    "holding_reply": "Posted a holding reply",
+    "mark_answer": "Marked a reply as the answer",
+    "accept_answer": "Asker marked a reply as the answer",
+    "unmark_answer": "Took back a marked answer",
+    "answer_withdrawn": "An answer stopped being public",
+    "close_question": "Closed a question",
+    "reopen_question": "Reopened a question",
 }
 TARGET_TYPES: dict[str, str] = {
     "comment": "Comment",
     "user": "Member",
     "settings": "Rules",
     "email": "Email",
+    "question": "Question",
 }
 MAX_REASON_LENGTH = 500
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Flag, ModerationEvent, User, utcnow
 from ..notifications import events as notifications
+from ..questions import lifecycle as questions
 from . import audit
 
 DECISIONS = ("approve", "reject", "spam")
@@ -73,6 +74,8 @@ def _apply(
         action, new_status = "reject", "rejected"
     old_status = comment.status
     comment.status = new_status
+    if new_status != "approved":
+        questions.answer_withdrawn(comment)
     comment.moderated_at = now
     comment.moderated_by_id = moderator.id
     comment.moderation_reason = reason if decision != "approve" else ""

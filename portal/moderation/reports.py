@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Flag, User
 from ..permissions import allowed, restriction_message
+from ..questions import lifecycle as questions
 from . import audit, rules
 
 # reason -> how the form and the queue say it
@@ -109,6 +110,7 @@ def report(comment: Comment, reader: User, reason: str | None, note: str | None)
     if comment.status == "approved" and rules.hidden_by_reports(open_reports):
         comment.status = "pending"
         comment.held_reason = rules.HIDDEN_AFTER_REPORTS
+        questions.answer_withdrawn(comment)
         audit.record(
             None,
             "hide_after_reports",

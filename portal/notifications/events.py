@@ -38,8 +38,8 @@ def _already_published(comment: Comment) -> bool:
 def comment_published(comment: Comment) -> bool:
     """comment became public: tell whom it answers, and leave its followers to the worker.
 
-    A clinician's reply in a question's thread is an answer for the asker; any reply is a
-    reply for the author of the comment it answers. A comment made public again (an undo, a
+    Any reply is a reply for the author of the comment it answers (the asker hears of an
+    answer when a reply is marked as one). A comment made public again (an undo, a
     report dismissed) is not announced twice. True when this was its first publication.
     """
     if _already_published(comment):
@@ -52,12 +52,8 @@ def _announce(comment: Comment) -> None:
     author = comment.author
     told: set[int] = set()
     if comment.parent_id is not None:
-        root = db.session.get(Comment, comment.root_id) if comment.root_id else None
-        asker = root.author if root is not None else None
-        clinician = author is not None and author.is_clinician
-        answers_asker = clinician and asker is not None and asker.asks_questions
-        if answers_asker and notify(asker, "answer", comment=comment, actor=author):
-            told.add(asker.id)
+        # An answer is announced when it is marked as one (questions.lifecycle.mark_answer);
+        # until then a clinician's reply is a reply like any other.
         parent_author = comment.parent.author if comment.parent is not None else None
         if parent_author is not None and parent_author.id not in told:
             notify(parent_author, "reply", comment=comment, actor=author)

@@ -1,0 +1,1 @@
+"""Questions for clinicians: how one is asked, where it stands, and how readers find answers."""
