@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from ..extensions import db
 from ..models import Comment, Post
 from ..notifications import following
+from ..questions import helpful
 
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
@@ -63,6 +64,8 @@ class ThreadPage:
     page: int
     has_more: bool
     approved_total: int
+    # The answers on this page the viewer said "This helped me" of (questions.helpful).
+    helpful_marked: set[int] = field(default_factory=set)
 
 
 def visibility(viewer: Any):
@@ -114,7 +117,7 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
             _is_top_level(),
             or_(visibility(viewer), _shown_or_answered()),
         )
-        .options(joinedload(Comment.author))
+        .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
         .order_by(Comment.created_at, Comment.id)
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
@@ -138,11 +141,13 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
                 .order_by(Comment.created_at, Comment.id)
             )
         )
+    answers = [reply.id for reply in replies if reply.kind == "answer"]
     return ThreadPage(
         threads=build_threads(roots, replies, _viewer_id(viewer)),
         page=page,
         has_more=has_more,
         approved_total=approved_total(post),
+        helpful_marked=helpful.marked_by(viewer, answers),
     )
 
 
