@@ -96,10 +96,10 @@ def submit(
     )
     comment.status = decision.status
     comment.held_reason = decision.reason
+    questions.comment_added(comment)
     db.session.add(comment)
     db.session.flush()
     comment.root_id = parent.root_id if parent is not None else comment.id
-    questions.comment_added(comment)
     notifications.comment_submitted(comment)
     db.session.commit()
     return comment

@@ -84,13 +84,13 @@ def check_asked_for(text: str | None) -> str:
 
 
 def comment_added(comment: Comment) -> None:
-    """A new comment was stored (and flushed, with its root_id): set its question's state."""
+    """A new comment is being stored (before its first flush): set its question's state."""
     now = utcnow()
     if comment.kind == "question":
         comment.question_state = "waiting"
         comment.state_changed_at = now
-    elif comment.kind == "holding":
-        question = thread_root(comment)
+    elif comment.kind == "holding" and comment.parent is not None:
+        question = thread_root(comment.parent)
         question.holding_at = now
         _record(comment.author, "holding_reply", question, "waiting", "waiting", at=now)
 
