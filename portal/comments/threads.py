@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -30,6 +30,14 @@ PLACEHOLDERS = {
     "spam": "[removed by a moderator]",
     "pending": "[hidden while a moderator looks at it]",
 }
+# How a reader may order the top-level threads, as the order menu words them. Permalinks
+# (page_of) always count in DEFAULT_ORDER, so a link sent to someone finds its comment.
+ORDERS = {
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "answered": "Answered first",
+}
+DEFAULT_ORDER = "oldest"
 
 
 @dataclass
@@ -66,6 +74,28 @@ class ThreadPage:
     approved_total: int
     # The answers on this page the viewer said "This helped me" of (questions.helpful).
     helpful_marked: set[int] = field(default_factory=set)
+    order: str = DEFAULT_ORDER
+    # Questions on the post answered by a clinician, as "Clinicians' answers (N)" counts them.
+    answered_total: int = 0
+
+    @property
+    def order_arg(self) -> str | None:
+        """The ?order= value that keeps this order in a link (none for the default)."""
+        return None if self.order == DEFAULT_ORDER else self.order
+
+
+def order_from(value: str | None) -> str:
+    """The order a request asks for; anything unknown is the default, never an error."""
+    return value if value in ORDERS else DEFAULT_ORDER
+
+
+def _thread_order(order: str) -> tuple:
+    if order == "newest":
+        return (Comment.created_at.desc(), Comment.id.desc())
+    if order == "answered":
+        unanswered = case((Comment.question_state == "answered", 0), else_=1)
+        return (unanswered, Comment.created_at, Comment.id)
+    return (Comment.created_at, Comment.id)
 
 
 def visibility(viewer: Any):
@@ -98,6 +128,33 @@ def approved_total(post: Post) -> int:
     )
 
 
+def answered_condition(answer: Any):
+    """SQL: Comment is a public question on its post whose marked answer (answer, an alias
+    joined on Comment.answer_id) is public too: what "Clinicians' answers" shows and counts."""
+    return and_(
+        Comment.kind == "question",
+        Comment.question_state == "answered",
+        Comment.status == "approved",
+        answer.kind == "answer",
+        answer.status == "approved",
+    )
+
+
+def discussion_counts(post: Post) -> tuple[int, int]:
+    """(approved comments, answered questions) on post, in one statement."""
+    answer = aliased(Comment)
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((answered_condition(answer), 1), else_=0)), 0),
+        )
+        .select_from(Comment)
+        .outerjoin(answer, answer.id == Comment.answer_id)
+        .where(Comment.post_id == post.id, Comment.status == "approved")
+    ).one()
+    return row[0] or 0, row[1] or 0
+
+
 def _is_top_level():
     # Not "parent_id IS NULL": SQLite would answer that from the parent_id index, reading every
     # top-level comment on the site. Kept out of the index, the post_id index does the work,
@@ -105,9 +162,15 @@ def _is_top_level():
     return func.coalesce(Comment.parent_id, 0) == 0
 
 
-def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> ThreadPage:
-    """Top-level threads page by page, oldest first, with all their visible replies."""
+def load_page(
+    post: Post, viewer: Any, page: int = 1, per_page: int = 50, order: str = DEFAULT_ORDER
+) -> ThreadPage:
+    """Top-level threads page by page in order (see ORDERS), with all their visible replies.
+
+    The same statements whatever the order; replies always run oldest first within a thread.
+    """
     page = max(page, 1)
+    order = order_from(order)
     # A member's follow buttons learn their state from this query (following.state_columns).
     follow_columns = following.state_columns(post, viewer)
     rows = db.session.execute(
@@ -118,7 +181,7 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
             or_(visibility(viewer), _shown_or_answered()),
         )
         .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
-        .order_by(Comment.created_at, Comment.id)
+        .order_by(*_thread_order(order))
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
     ).all()
@@ -142,17 +205,21 @@ def load_page(post: Post, viewer: Any, page: int = 1, per_page: int = 50) -> Thr
             )
         )
     answers = [reply.id for reply in replies if reply.kind == "answer"]
+    approved, answered = discussion_counts(post)
     return ThreadPage(
         threads=build_threads(roots, replies, _viewer_id(viewer)),
         page=page,
         has_more=has_more,
-        approved_total=approved_total(post),
+        approved_total=approved,
         helpful_marked=helpful.marked_by(viewer, answers),
+        order=order,
+        answered_total=answered,
     )
 
 
 def page_of(comment: Comment, viewer: Any, per_page: int) -> int:
-    """The page of top-level threads (as load_page pages them) that shows comment's thread."""
+    """The page of top-level threads (as load_page pages them in the default order) that
+    shows comment's thread."""
     root = comment if comment.parent_id is None else db.session.get(Comment, comment.root_id)
     if root is None:
         return 1
@@ -170,6 +237,23 @@ def page_of(comment: Comment, viewer: Any, per_page: int) -> int:
         )
     )
     return (earlier or 0) // per_page + 1
+
+
+def pages_of(post: Post, roots: list[int], viewer: Any, per_page: int) -> dict[int, int]:
+    """page_of for many top-level comments of post at once, in one statement."""
+    if not roots:
+        return {}
+    ranked = (
+        select(
+            Comment.id.label("id"),
+            func.row_number().over(order_by=(Comment.created_at, Comment.id)).label("place"),
+        )
+        .where(Comment.post_id == post.id, _is_top_level(), visibility(viewer))
+        .subquery()
+    )
+    rows = db.session.execute(select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(roots)))
+    found = {root_id: (place - 1) // per_page + 1 for root_id, place in rows}
+    return {root_id: found.get(root_id, 1) for root_id in roots}
 
 
 def permalink_args(comment: Comment, viewer: Any) -> dict[str, Any]:

@@ -6,13 +6,24 @@ try) renders it here, so the page is put together in one way.
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from ..comments import threads
 from ..comments.forms import CommentForm
 from ..models import Comment, Post
 from ..paging import page_arg
+
+
+def load_discussion(post: Post) -> threads.ThreadPage:
+    """The page of threads the request asks for (?page=, ?order=), as this viewer sees it."""
+    return threads.load_page(
+        post,
+        current_user,
+        page_arg(),
+        current_app.config["THREADS_PER_PAGE"],
+        threads.order_from(request.args.get("order")),
+    )
 
 
 def render_post_page(
@@ -23,12 +34,33 @@ def render_post_page(
     status: int = 200,
 ) -> tuple[str, int]:
     """The post page; form (with its errors and text) sits under reply_to, or at the bottom."""
-    page = threads.load_page(post, current_user, page_arg(), current_app.config["THREADS_PER_PAGE"])
     html = render_template(
         "posts/show.html",
         post=post,
-        thread_page=page,
+        thread_page=load_discussion(post),
+        orders=threads.ORDERS,
         form=form or CommentForm(formdata=None),
         reply_to=reply_to,
     )
     return html, status
+
+
+# The element the discussion's controls swap; the post page answers with it alone only when
+# htmx asks for it, so any other htmx request for the post's address still gets the page.
+DISCUSSION_REGION = "discussion-view"
+
+
+def wants_discussion_region() -> bool:
+    return request.wants_fragment and request.htmx.target == DISCUSSION_REGION
+
+
+def render_discussion_view(post: Post) -> str:
+    """For htmx: the discussion's list region alone, in the order asked for."""
+    page = load_discussion(post)
+    return render_template(
+        "posts/_discussion_view_swap.html",
+        post=post,
+        thread_page=page,
+        orders=threads.ORDERS,
+        announcement=f"Showing all comments, {threads.ORDERS[page.order].lower()}.",
+    )
