@@ -77,7 +77,7 @@ def test_seed_demo_builds_the_demo_once(app):
     assert first.exit_code == 0, first.output
     users, posts, comments = count(User), count(Post), count(Comment)
     roles = set(db.session.scalars(select(User.role)))
-    assert roles == {"admin", "clinician", "patient", "caregiver"}
+    assert roles == {"admin", "clinician", "author", "patient", "caregiver"}
     assert posts >= 2 and comments >= 20
 
     second = runner.invoke(args=["seed-demo"])

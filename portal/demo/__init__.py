@@ -20,6 +20,7 @@ from .. import rendering, tags
 from ..accounts import service as accounts
 from ..extensions import db
 from ..models import Comment, Post, User, utcnow
+from ..questions import helpful, lifecycle
 from .loader import DemoComment, people, posts
 
 LOGINS_FILE = "demo-logins.txt"
@@ -99,12 +100,17 @@ def _add_comments(
     for spec in specs:
         clock += COMMENT_INTERVAL
         parent = created[spec.reply_to] if spec.reply_to is not None else None
+        author = by_key[spec.author]
         comment = Comment(
             post=post,
-            author=by_key[spec.author],
+            author=author,
             parent=parent,
             status=spec.status,
             created_at=clock,
+            kind=lifecycle.kind_for_new_comment(
+                author, parent, asking=spec.kind != "discussion", holding=spec.holding
+            ),
+            asked_for=spec.asked_for,
             held_reason=(
                 "New members' first comments are read by a moderator before they appear."
                 if spec.status == "pending"
@@ -112,11 +118,29 @@ def _add_comments(
             ),
         )
         rendering.set_comment_body(comment, spec.body)
+        lifecycle.comment_added(comment)
         db.session.add(comment)
         db.session.flush()
         comment.root_id = parent.root_id if parent is not None else comment.id
         created[spec.id] = comment
         report.comments_created += 1
+    _settle_questions(specs, created, by_key)
+
+
+def _settle_questions(
+    specs: tuple[DemoComment, ...], created: dict[str, Comment], by_key: dict[str, User]
+) -> None:
+    """Take each question to the state the demo shows, by the steps a clinician would take."""
+    for spec in specs:
+        comment = created[spec.id]
+        if spec.claimed_by:
+            lifecycle.claim(comment, by_key[spec.claimed_by])
+        if spec.closed and spec.closed_by:
+            lifecycle.close(comment, by_key[spec.closed_by], spec.closed, spec.close_note)
+        if spec.marked_by:
+            lifecycle.mark_answer(comment, by_key[spec.marked_by])
+        for key in spec.helpful:
+            helpful.mark(comment, by_key[key])
 
 
 def seed_demo() -> SeedReport:

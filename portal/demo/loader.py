@@ -49,6 +49,16 @@ class DemoComment:
     body: str  # Markdown, as a user would type it
     status: str = "approved"  # "approved" | "pending"
     reply_to: str | None = None  # the id of the comment it answers; None at the top
+    # Top level: "discussion" when a patient or caregiver shares rather than asks a clinician.
+    kind: str = ""
+    asked_for: str = ""  # whom a caregiver asks for, e.g. "for my wife"
+    claimed_by: str | None = None  # DemoUser.key of the clinician who claimed the question
+    closed: str | None = None  # "no_answer_needed" | "signposted"
+    close_note: str = ""
+    closed_by: str | None = None  # DemoUser.key of the clinician who closed it
+    holding: bool = False  # a clinician's holding reply: someone is looking
+    marked_by: str | None = None  # who marked this reply as the answer (clinician or asker)
+    helpful: tuple[str, ...] = ()  # who said "This helped me" of this answer
 
 
 @dataclass(frozen=True)
@@ -95,11 +105,13 @@ def _thread(folder: Traversable, keys: set[str]) -> tuple[DemoComment, ...]:
     texts = _sections(folder)
     comments: list[DemoComment] = []
     for spec in _toml(folder / "thread.toml")["comments"]:
+        spec["helpful"] = tuple(spec.get("helpful", ()))
         comment = DemoComment(**spec, body=texts.pop(spec["id"], ""))
         if not comment.body:
             raise DemoContentError(f"{where}: {comment.id} has no text in comments.md")
-        if comment.author not in keys:
-            raise DemoContentError(f"{where}: {comment.id} has an unknown author")
+        named = {comment.author, comment.claimed_by, comment.closed_by, comment.marked_by}
+        if not (named - {None}) <= keys or not set(comment.helpful) <= keys:
+            raise DemoContentError(f"{where}: {comment.id} names an unknown person")
         if comment.status not in STATUSES:
             raise DemoContentError(f"{where}: {comment.id} has an unknown status")
         # Replies come after what they answer, so that seeding can create them in order.
