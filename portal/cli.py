@@ -16,7 +16,7 @@ from .models import ROLES
 @click.option("--email", required=True, help="Login email (kept private).")
 @click.option("--name", "display_name", required=True, help="Public display name.")
 @click.option("--role", type=click.Choice(ROLES), default="patient", show_default=True)
-@click.option("--title", default="", help="Clinicians: job title.")
+@click.option("--title", default="", help="Clinicians: job title; authors: what they do.")
 @click.option("--specialty", default="", help="Clinicians: specialty.")
 def create_user_command(email: str, display_name: str, role: str, title: str, specialty: str):
     """Create an account. The password is read from PORTAL_USER_PASSWORD or prompted."""

@@ -1,5 +1,7 @@
 """Admins' members list: find an account, suspend it until a date, ban it, lift either, and
-verify a clinician. Restricted members see why and until when, and cannot post or report."""
+verify a clinician. Restricted members see why and until when, and cannot post or report.
+(Verification in depth, revoking it and non-clinical authors: test_verification_of_clinicians.py
+and test_authors.py.)"""
 
 from __future__ import annotations
 
@@ -76,8 +78,9 @@ def test_an_account_page_shows_its_facts_and_actions(client, people, log_in):
     assert text_of(html, "h1") == "RiverWalker"
     assert patient.email in html
     assert fact(html, "Status").startswith("Active")
-    for heading in ("Suspend", "Ban", "Verify as a clinician"):
+    for heading in ("Suspend", "Ban", "Verify as a clinician", "Make a non-clinical author"):
         assert heading in texts_of(html, "h2")
+    assert "Revoke the verification" not in texts_of(html, "h2")  # not a clinician
     fragment = client.get(f"/moderation/users/{patient.id}", headers=HTMX).get_data(as_text=True)
     panel = first_element(fragment)
     assert panel.name == "div" and panel["id"] == "user-panel"
@@ -208,7 +211,8 @@ def test_ban_and_lift(client, people, post, log_in):
     assert list(actions) == ["ban", "lift"]
     client.post("/logout")
     log_in(patient)
-    assert client.post(f"/posts/{post.slug}/comments", data={"body": "Back."}).status_code == 303
+    back = {"body": "Back.", "kind": "discussion"}
+    assert client.post(f"/posts/{post.slug}/comments", data=back).status_code == 303
 
 
 def test_lifting_an_active_account_is_explained(client, people, log_in):
@@ -236,6 +240,8 @@ def test_verify_a_clinician(client, people, post, log_in):
             "verify-title": "MS Specialist Nurse",
             "verify-specialty": "Multiple sclerosis",
             "verify-bio": "Twenty years in neurology.",
+            "verify-registration_body": "NMC",
+            "verify-registration_number": "12A3456E",
         },
     )
     assert response.status_code == 303
@@ -259,14 +265,22 @@ def test_verify_a_clinician(client, people, post, log_in):
     client.post(f"/posts/{post.slug}/comments", data={"body": "Happy to help."})
     db.session.expire_all()
     assert db.session.scalar(select(Comment.status)) == "approved"
-    assert "Clinician" in client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    page = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    badges = texts_of(page, ".badge--clinician")
+    assert badges and all("Verified clinician" in badge for badge in badges)
 
 
 def test_verifying_needs_a_title_and_a_specialty(client, people, log_in):
     log_in(people["admin"])
     response = client.post(
         f"/moderation/users/{people['patient'].id}/verify",
-        data={"verify-title": "", "verify-specialty": "MS", "verify-bio": "Kept bio"},
+        data={
+            "verify-title": "",
+            "verify-specialty": "MS",
+            "verify-bio": "Kept bio",
+            "verify-registration_body": "GMC",
+            "verify-registration_number": "1234567",
+        },
         headers=HTMX,
     )
     html = response.get_data(as_text=True)
@@ -294,8 +308,10 @@ def test_a_missing_account_is_404(client, people, log_in):
     assert client.post("/moderation/users/999/ban", data={"ban-reason": "x"}).status_code == 404
 
 
-@pytest.mark.parametrize("role", ["patient", "caregiver", "clinician", "suspended"])
-def test_only_admins_manage_members(client, people, log_in, role):
+@pytest.mark.parametrize("role", ["patient", "caregiver", "clinician", "author", "suspended"])
+def test_only_admins_manage_members(client, people, make_user, log_in, role):
+    if role == "author":
+        people = {**people, "author": make_user("author", "Priya Raman", title="Neuroscientist")}
     log_in(people[role])
     target = people["caregiver" if role != "caregiver" else "patient"]
     assert client.get("/moderation/users").status_code == 403

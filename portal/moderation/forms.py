@@ -97,6 +97,59 @@ class VerifyForm(FlaskForm):
         filters=[strip],
         render_kw={"rows": 4, "data-maxlength": members.MAX_BIO_LENGTH},
     )
+    # Kept for admins: never shown on public pages.
+    registration_body = StringField(
+        "Registered with",
+        description="The professional register you checked, like GMC, NMC or HCPC. "
+        "Only admins see it.",
+        filters=[strip],
+        render_kw={"maxlength": members.MAX_REGISTRATION_BODY_LENGTH, "autocomplete": "off"},
+    )
+    registration_number = StringField(
+        "Registration number",
+        description="As the register shows it. Only admins see it.",
+        filters=[strip],
+        render_kw={
+            "maxlength": members.MAX_REGISTRATION_NUMBER_LENGTH,
+            "autocomplete": "off",
+            "spellcheck": "false",
+        },
+    )
+
+
+class AuthorForm(FlaskForm):
+    title = StringField(
+        "What they do",
+        description="Shown in their badge, like “Neuroscientist” or “Charity information officer”.",
+        filters=[strip],
+    )
+    bio = TextAreaField(
+        "Short bio (shown beside their posts)",
+        filters=[strip],
+        render_kw={"rows": 4, "data-maxlength": members.MAX_BIO_LENGTH},
+    )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (the member sees this)",
+        filters=[strip],
+        render_kw={"rows": 2, "data-maxlength": members.MAX_REASON_LENGTH},
+    )
+    becomes = RadioField(
+        "Afterwards, the account is",
+        choices=[
+            SelectChoice("patient", "A member, like any patient"),
+            SelectChoice("author", "A non-clinical author, who keeps writing posts"),
+        ],
+        default="patient",
+        validate_choice=False,  # the service explains a wrong choice in plain words
+    )
+    author_title = StringField(
+        "What they do as an author (if kept as one)",
+        description="Replaces their clinical job title in their badge, like “Neuroscientist”.",
+        filters=[strip],
+    )
 
 
 def _number(label: str, name: str, description: str) -> IntegerField:

@@ -1,6 +1,8 @@
-"""Admins' list of members: search, suspend, ban, lift, verify clinicians, send a reset link.
+"""Admins' list of members: search, suspend, ban, lift, verify clinicians or revoke that, make
+non-clinical authors, send a reset link.
 
-This is the one place outside a member's own account page where an email address is shown.
+This is the one place outside a member's own account page where an email address is shown,
+and the only place a clinician's professional registration is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..permissions import can
 from ..responding import page_or_fragment
 from . import members
 from .blueprint import bp
-from .forms import BanForm, LiftForm, SuspendForm, VerifyForm
+from .forms import AuthorForm, BanForm, LiftForm, RevokeForm, SuspendForm, VerifyForm
 
 
 @bp.get("/moderation/users", endpoint="users")
@@ -48,8 +50,16 @@ def _blank_forms(user: User) -> dict[str, FlaskForm]:
         "ban_form": BanForm(formdata=None, prefix="ban"),
         "lift_form": LiftForm(formdata=None, prefix="lift"),
         "verify_form": VerifyForm(
-            formdata=None, prefix="verify", title=user.title, specialty=user.specialty, bio=user.bio
+            formdata=None,
+            prefix="verify",
+            title=user.title,
+            specialty=user.specialty,
+            bio=user.bio,
+            registration_body=user.registration_body,
+            registration_number=user.registration_number,
         ),
+        "author_form": AuthorForm(formdata=None, prefix="author", title=user.title, bio=user.bio),
+        "revoke_form": RevokeForm(formdata=None, prefix="revoke"),
         "reset_form": FlaskForm(formdata=None, prefix="reset"),
     }
 
@@ -78,7 +88,7 @@ def _act(
     user_id: int,
     form: FlaskForm,
     form_name: str,
-    action: Callable[[User], None],
+    action: Callable[[User], object],
     done: str,
 ) -> Response:
     """Run one account action from its form; errors go back beside the form's fields."""
@@ -147,9 +157,44 @@ def verify(user_id: int) -> Response:
         form,
         "verify_form",
         lambda user: members.verify_clinician(
-            user, current_user, form.title.data, form.specialty.data, form.bio.data
+            user,
+            current_user,
+            form.title.data,
+            form.specialty.data,
+            form.bio.data,
+            form.registration_body.data,
+            form.registration_number.data,
         ),
         "{name} is now a verified clinician.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/author")
+@can("manage_users")
+def make_author(user_id: int) -> Response:
+    form = AuthorForm(prefix="author")
+    return _act(
+        user_id,
+        form,
+        "author_form",
+        lambda user: members.make_author(user, current_user, form.title.data, form.bio.data),
+        "{name} is now a non-clinical author.",
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/revoke")
+@can("manage_users")
+def revoke(user_id: int) -> Response:
+    """Withdraw a clinician's verification, with the reason they are told."""
+    form = RevokeForm(prefix="revoke")
+    return _act(
+        user_id,
+        form,
+        "revoke_form",
+        lambda user: members.revoke_clinician(
+            user, current_user, form.reason.data, form.becomes.data, form.author_title.data
+        ),
+        "{name} is no longer a verified clinician.",
     )
 
 
