@@ -1,15 +1,16 @@
-"""Public profiles: clinicians are recognisable; patients and caregivers stay pseudonymous."""
+"""Public profiles: clinicians are recognisable, with their most helpful answers; patients and
+caregivers stay pseudonymous."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from portal.extensions import db
-from portal.models import User, utcnow
+from portal.models import Comment, User, utcnow
 
-from .helpers import HTMX
+from .helpers import HTMX, count_statements, select_all, select_one, text_of, texts_of
 
 
 def refreshed(user: User) -> User:
@@ -17,11 +18,12 @@ def refreshed(user: User) -> User:
     return db.session.get(User, user.id)
 
 
-def test_a_clinicians_page_shows_who_they_are_their_posts_and_answers(
+def test_a_clinicians_page_shows_who_they_are_their_posts_and_replies(
     client, people, make_post, make_comment
 ):
     clinician = people["clinician"]
     clinician.bio = "Runs the Tuesday MS clinic."
+    clinician.verified_at = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
     db.session.commit()
     post = make_post("Alemtuzumab: the long view")
     make_post("Secret draft", status="draft", published_at=None)
@@ -32,10 +34,13 @@ def test_a_clinicians_page_shows_who_they_are_their_posts_and_answers(
     response = client.get(f"/people/{clinician.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<h1>Helen Marsh</h1>" in html and "badge--clinician" in html
+    assert "<h1>Helen Marsh</h1>" in html
+    assert text_of(html, "header .badge--clinician") == "✓ Verified clinician since November 2026"
     assert "Consultant Neurologist, MS" in html and "Runs the Tuesday MS clinic." in html
     assert "Alemtuzumab: the long view" in html and "Secret draft" not in html
-    assert "Recent answers" in html and "Yes, in the first month." in html
+    # Every reply of theirs is listed, but only a marked answer is called one.
+    assert "Recent replies" in html and "Yes, in the first month." in html
+    assert not select_all(html, "#profile-activity .label--answer")
     assert "Held answer" not in html and "A top-level note" not in html
     assert clinician.email not in html
 
@@ -58,6 +63,7 @@ def test_a_patients_page_shows_only_name_role_and_approved_comments(
     for hidden in ("Still held", "Turned down", "On a draft", "Secret title", "Secret bio"):
         assert hidden not in html
     assert patient.email not in html and "Posts</h2>" not in html
+    assert "Most helpful answers" not in html
 
 
 def test_the_activity_list_pages_with_and_without_htmx(client, people, post, make_comment):
@@ -180,3 +186,127 @@ def test_author_names_link_to_their_profiles(client, people, post, make_comment)
     assert f"<a {clinician_link}>Helen Marsh</a>" in about
     home = client.get("/").get_data(as_text=True)
     assert f"By <a {clinician_link}>Helen Marsh</a>" in home
+
+
+# --- a clinician's most helpful answers ------------------------------------------------------
+
+
+def answered(make_comment, post, asker, clinician, question: str, answer: str, **fields):
+    """A question and the clinician's reply marked as its answer; returns the answer."""
+    asked = make_comment(post, asker, question)
+    reply = make_comment(post, clinician, answer, parent=asked, kind="answer", **fields)
+    if reply.status == "approved":
+        asked.question_state, asked.answer_id = "answered", reply.id
+        db.session.commit()
+    return reply
+
+
+def helpful_items(html: str) -> list[str]:
+    return [text_of(item) for item in select_all(html, ".helpful-answers li")]
+
+
+def test_a_clinicians_page_lists_their_five_most_helpful_answers(
+    client, people, make_post, make_comment
+):
+    clinician, patient = people["clinician"], people["patient"]
+    post = make_post("Alemtuzumab: the long view")
+    draft = make_post("Unpublished thoughts", status="draft", published_at=None)
+    start = utcnow() - timedelta(days=30)
+
+    def answer(n: int, helpful: int, **fields) -> Comment:
+        return answered(
+            make_comment,
+            fields.pop("on", post),
+            patient,
+            clinician,
+            f"Question number {n} about infusions?",
+            f"Answer number {n}.",
+            helpful_count=helpful,
+            created_at=start + timedelta(days=n),
+            **fields,
+        )
+
+    top = answer(1, 9)
+    newer_tie = answer(3, 4)
+    older_tie = answer(2, 4)
+    answer(4, 2)
+    single = answer(5, 1)
+    answer(6, 0)  # a sixth: not shown
+    answer(7, 50, status="pending")  # not public
+    answer(8, 40, on=draft)  # on a post readers cannot see
+    question = make_comment(post, patient, "Question number 9 about infusions?")
+    make_comment(post, clinician, "Just a reply.", parent=question, helpful_count=30)  # unmarked
+
+    html = client.get(f"/people/{clinician.id}").get_data(as_text=True)
+    section = select_one(html, "section.helpful-answers")
+    assert text_of(section, "h2") == "Most helpful answers"
+    items = helpful_items(html)
+    # Most found helpful first; of two equally helpful, the newer.
+    assert [item[: item.index("?")] for item in items] == [
+        f"Question: “Question number {n} about infusions" for n in (1, 3, 2, 4, 5)
+    ]
+    assert items[0].endswith("9 people found this helpful")
+    assert items[4].endswith("1 person found this helpful")
+    links = [a["href"] for a in select_all(section, "a.helpful-answer__link")]
+    assert len(links) == 5
+    assert [links[0], links[1], links[2], links[4]] == [
+        f"/comments/{answer.id}" for answer in (top, newer_tie, older_tie, single)
+    ]
+    assert texts_of(section, "p.meta a:first-child") == ["Alemtuzumab: the long view"] * 5
+    for hidden in ("Question number 6", "Question number 7", "Question number 8", "number 9"):
+        assert hidden not in text_of(section)
+    # The link is the answer's permalink, on the page of threads that shows it.
+    permalink = client.get(links[0])
+    assert permalink.status_code == 302
+    assert permalink.headers["Location"].endswith(f"#comment-{top.id}")
+
+
+def test_a_long_question_shows_its_opening_words_and_a_gone_one_says_so(
+    client, people, post, make_comment
+):
+    clinician, patient = people["clinician"], people["patient"]
+    words = "My neurologist mentioned **rebound** activity " + "after stopping treatment " * 12
+    answered(make_comment, post, patient, clinician, words, "Kept.", helpful_count=2)
+    gone = answered(make_comment, post, patient, clinician, "Removed question", "Gone.")
+    gone.parent.status = "removed"
+    db.session.commit()
+    items = helpful_items(client.get(f"/people/{clinician.id}").get_data(as_text=True))
+    assert items[0].startswith("Question: “My neurologist mentioned rebound activity after")
+    assert "…”" in items[0] and "**" not in items[0] and len(items[0].split("”")[0]) < 140
+    assert items[1].startswith("A question that is no longer shown")
+    assert "Removed question" not in " ".join(items)
+
+
+def test_the_helpful_answers_cost_the_same_statements_however_many_there_are(
+    client, people, make_post, make_comment
+):
+    clinician, patient = people["clinician"], people["patient"]
+    first = make_post("First post")
+    answered(make_comment, first, patient, clinician, "One?", "One.", helpful_count=1)
+    url = f"/people/{clinician.id}"
+    client.get(url)  # warm up what the first request of a process does once
+    one = count_statements(lambda: client.get(url))
+    for n in range(6):
+        other = make_post(f"Post number {n}")
+        answered(make_comment, other, patient, clinician, f"Q{n}?", f"A{n}.", helpful_count=n)
+    many = count_statements(lambda: client.get(url))
+    assert len(helpful_items(client.get(url).get_data(as_text=True))) == 5
+    assert many == one
+
+
+def test_a_clinician_without_marked_answers_says_so(client, people):
+    html = client.get(f"/people/{people['clinician'].id}").get_data(as_text=True)
+    assert text_of(html, "section.helpful-answers p") == "No marked answers yet."
+
+
+@pytest.mark.parametrize("role", ["patient", "caregiver", "admin", "author"])
+def test_only_clinicians_pages_list_helpful_answers(
+    client, people, make_user, make_post, make_comment, role
+):
+    member = people.get(role) or make_user(role, "Priya Raman", title="Neuroscientist")
+    post = make_post("Some post", author=member if role in ("admin", "author") else None)
+    if role in ("admin", "author"):
+        question = make_comment(post, people["patient"], "A question?")
+        make_comment(post, member, "A reply.", parent=question, kind="answer", helpful_count=3)
+    html = client.get(f"/people/{member.id}").get_data(as_text=True)
+    assert not select_all(html, ".helpful-answers") and "Most helpful answers" not in html

@@ -1,9 +1,11 @@
 """Public profiles: what anyone may see about a member.
 
-Clinicians (and admins) are public professionals: their page shows title, specialty, bio, posts
-and recent answers. Patients and caregivers are pseudonymous: their page shows the display name,
-the role and approved comments, and they may keep even that list to themselves (a setting on
-their account page, kept by the accounts service). No profile ever shows an email address.
+Clinicians, admins and non-clinical authors are public professionals: their page shows title,
+specialty, bio and posts; a clinician's also their most helpful answers, and clinicians' and
+admins' their recent replies. Patients and caregivers are pseudonymous: their page shows the
+display name, the role and approved comments, and they may keep even that list to themselves (a
+setting on their account page, kept by the accounts service). No profile ever shows an email
+address, nor a clinician's registration.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from .. import paging
 from ..extensions import db
 from ..models import Comment, Post, User
+from ..permissions import WRITERS
+from ..sanitize import plain_excerpt
 
 ACTIVITY_PER_PAGE = 20
+HELPFUL_ANSWERS_SHOWN = 5
+QUESTION_OPENING_LENGTH = 120
 
 
 @dataclass(frozen=True)
 class Activity:
-    """A page of someone's approved comments (or, for clinicians, answers) on published posts."""
+    """A page of someone's approved comments (or, for clinicians, replies) on published posts."""
 
     comments: list[Comment]
     total: int
@@ -32,13 +38,23 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class HelpfulAnswer:
+    """One of a clinician's answers, with the opening words of the question it answers."""
+
+    answer: Comment  # its post loaded
+    question_opening: str  # "" when the question is no longer public
+
+
+@dataclass(frozen=True)
 class Profile:
     user: User
-    is_professional: bool
+    is_professional: bool  # named, with title, bio and posts (clinicians, admins, authors)
+    lists_replies: bool  # their activity is their replies (clinicians and admins)
     posts: list[Post]
     activity: Activity | None  # None when the member keeps their comments to themselves
     list_hidden: bool
     is_own: bool
+    helpful_answers: list[HelpfulAnswer] | None  # verified clinicians only
 
 
 def _visible_comments(user: User, *, replies_only: bool):
@@ -57,7 +73,7 @@ def _visible_comments(user: User, *, replies_only: bool):
 
 
 def activity_for(user: User, page: int, per_page: int = ACTIVITY_PER_PAGE) -> Activity:
-    """Newest first: a clinician's answers (their replies), anyone else's approved comments."""
+    """Newest first: a clinician's replies, anyone else's approved comments."""
     query = _visible_comments(user, replies_only=user.is_staff)
     found = paging.fetch_page(
         query.options(contains_eager(Comment.post)).order_by(
@@ -68,6 +84,34 @@ def activity_for(user: User, page: int, per_page: int = ACTIVITY_PER_PAGE) -> Ac
         per_page,
     )
     return Activity(comments=found.rows, total=found.total, page=found.page, pages=found.pages)
+
+
+def most_helpful_answers(user: User, limit: int = HELPFUL_ANSWERS_SHOWN) -> list[HelpfulAnswer]:
+    """user's public marked answers, most found helpful first, then newest (one statement)."""
+    question = aliased(Comment)
+    rows = db.session.execute(
+        select(Comment, question.body_html, question.status)
+        .join(Post, Comment.post_id == Post.id)
+        .join(question, question.id == Comment.root_id)
+        .where(
+            Comment.author_id == user.id,
+            Comment.kind == "answer",
+            Comment.status == "approved",
+            Post.status == "published",
+        )
+        .options(contains_eager(Comment.post))
+        .order_by(Comment.helpful_count.desc(), Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    return [
+        HelpfulAnswer(
+            answer=answer,
+            question_opening=(
+                plain_excerpt(body_html, QUESTION_OPENING_LENGTH) if status == "approved" else ""
+            ),
+        )
+        for answer, body_html, status in rows
+    ]
 
 
 def published_posts_by(user: User) -> list[Post]:
@@ -83,12 +127,15 @@ def published_posts_by(user: User) -> list[Post]:
 def profile_for(user: User, viewer: Any, page: int = 1) -> Profile:
     """Everything the profile page shows about user to viewer."""
     is_own = bool(getattr(viewer, "is_authenticated", False)) and viewer.id == user.id
-    hidden = not user.is_staff and user.hide_comment_list
+    is_professional = user.role in WRITERS
+    hidden = user.asks_questions and user.hide_comment_list
     return Profile(
         user=user,
-        is_professional=user.is_staff,
-        posts=published_posts_by(user) if user.is_staff else [],
+        is_professional=is_professional,
+        lists_replies=user.is_staff,
+        posts=published_posts_by(user) if is_professional else [],
         activity=activity_for(user, page) if is_own or not hidden else None,
         list_hidden=hidden,
         is_own=is_own,
+        helpful_answers=most_helpful_answers(user) if user.is_clinician else None,
     )
