@@ -140,16 +140,31 @@ def answered_condition(answer: Any):
     )
 
 
+# One alias for every call, so SQLAlchemy compiles the statement once and reuses it.
+_counted_question = aliased(Comment, name="counted_question")
+
+
 def discussion_counts(post: Post) -> tuple[int, int]:
-    """(approved comments, answered questions) on post, in one statement."""
-    answer = aliased(Comment)
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((answered_condition(answer), 1), else_=0)), 0),
+    """(approved comments, answered questions) on post, in one statement.
+
+    Both counts are read from indexes alone, never from the comments' rows: the post page
+    pays for them on every view. An answered question's answer is public (lifecycle reopens
+    the question when its answer stops being public), so the state alone is counted here;
+    the answers list itself also checks the answer (answered_condition).
+    """
+    answered = (
+        select(func.count())
+        .select_from(_counted_question)
+        .where(
+            _counted_question.question_state == "answered",
+            _counted_question.status == "approved",
+            _counted_question.post_id == post.id,
         )
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(func.count(), answered)
         .select_from(Comment)
-        .outerjoin(answer, answer.id == Comment.answer_id)
         .where(Comment.post_id == post.id, Comment.status == "approved")
     ).one()
     return row[0] or 0, row[1] or 0
