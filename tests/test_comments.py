@@ -61,7 +61,8 @@ def test_logged_in_member_sees_leave_a_reply(client, post, people, log_in):
 def test_posting_without_js_redirects_to_the_permalink(client, post, trusted_patient, log_in):
     log_in(trusted_patient)
     response = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "Does it cause *fatigue*?"}
+        f"/posts/{post.slug}/comments",
+        data={"body": "Does it cause *fatigue*?", "kind": "question"},
     )
     assert response.status_code == 303
     new = comments_in_db()[-1]
@@ -76,7 +77,9 @@ def test_posting_with_htmx_returns_the_comment_count_and_announcement(
 ):
     log_in(trusted_patient)
     response = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "A question about infusions"}, headers=HTMX
+        f"/posts/{post.slug}/comments",
+        data={"body": "A question about infusions", "kind": "question"},
+        headers=HTMX,
     )
     html = response.get_data(as_text=True)
     new = comments_in_db()[-1]
@@ -99,7 +102,9 @@ def test_posting_with_htmx_returns_the_comment_count_and_announcement(
 def test_a_new_members_comment_is_held_and_says_so(client, post, people, log_in):
     log_in(people["patient"])
     response = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "My first question"}, headers=HTMX
+        f"/posts/{post.slug}/comments",
+        data={"body": "My first question", "kind": "question"},
+        headers=HTMX,
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 201
@@ -183,7 +188,10 @@ def test_posting_a_reply_with_htmx_lands_under_its_parent(
     }
     assert not slot.contents
     assert "Your reply is posted." in html
-    assert "Clinician's answer" in text_of(html)
+    # A clinician's reply is a clinician's words, not yet an answer: the badge alone, and the
+    # button that would make it the answer.
+    assert reply.kind == "reply" and "Clinician's answer" not in text_of(html)
+    assert "badge--clinician" in html and "Mark as the answer" in text_of(html)
 
 
 def test_a_reply_to_the_deepest_level_is_swapped_beside_its_parent(
@@ -219,14 +227,16 @@ def test_bad_bodies_are_explained_and_the_text_kept(
 ):
     log_in(trusted_patient)
     before = count_comments()
-    plain = client.post(f"/posts/{post.slug}/comments", data={"body": body})
+    plain = client.post(f"/posts/{post.slug}/comments", data={"body": body, "kind": "question"})
     assert plain.status_code == 422
     html = plain.get_data(as_text=True)
     assert message in html
     assert value_of(html, COMMENT_BODY) == body
     assert select_one(html, COMMENT_BODY)["aria-invalid"] == "true"
 
-    fragment = client.post(f"/posts/{post.slug}/comments", data={"body": body}, headers=HTMX)
+    fragment = client.post(
+        f"/posts/{post.slug}/comments", data={"body": body, "kind": "question"}, headers=HTMX
+    )
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 422
     assert fragment.headers["HX-Retarget"] == "#comment-form"
@@ -281,7 +291,9 @@ def test_closed_comments_are_refused_and_the_text_kept(client, post, trusted_pat
     post.comments_open = False
     db.session.commit()
     log_in(trusted_patient)
-    response = client.post(f"/posts/{post.slug}/comments", data={"body": "Still there?"})
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "Still there?", "kind": "discussion"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Comments are closed on this post." in html
@@ -318,7 +330,9 @@ def test_a_block_word_rejects_the_comment_and_keeps_the_text(client, post, trust
     current_settings().block_words = "miracle cure"
     db.session.commit()
     log_in(trusted_patient)
-    response = client.post(f"/posts/{post.slug}/comments", data={"body": "A MIRACLE CURE!"})
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "A MIRACLE CURE!", "kind": "discussion"}
+    )
     assert response.status_code == 422
     assert "not posted" in response.get_data(as_text=True)
     assert value_of(response, COMMENT_BODY) == "A MIRACLE CURE!"

@@ -11,15 +11,16 @@ from werkzeug.wrappers import Response
 
 from ..errors import rescues_form
 from ..extensions import db, login_manager
-from ..forms import UNREADABLE_FORM, attach_error
+from ..forms import UNREADABLE_FORM, FieldError, attach_error
 from ..models import Comment, Post
 from ..numbers import LARGEST_ID
 from ..permissions import can
 from ..posts import queries
 from ..posts.page import render_post_page
+from ..questions import helpful
 from ..responding import htmx_answer, page_or_fragment
 from . import service, threads
-from .forms import CommentForm
+from .forms import CHOOSE_A_KIND, CommentForm
 from .limits import comment_writing
 
 bp = Blueprint("comments", __name__)
@@ -75,6 +76,22 @@ def _form_again(form: CommentForm, post: Post, reply_to: Comment | None):
     return htmx_answer(html, 422, retarget=target, reswap="outerHTML")
 
 
+def _asking(form: CommentForm, post: Post) -> bool:
+    """Whether a new thread asks a clinician. Patients and caregivers starting one must choose;
+    without a choice, every other problem with the form is shown with that one."""
+    if form.parent_id.data or not current_user.asks_questions:
+        return False
+    kind = form.chosen_kind
+    if kind is None:
+        try:
+            service.check_can_write(post, current_user)
+            service.check_body(form.body.data)
+        except FieldError as error:
+            attach_error(form, error)
+        raise service.CommentError("kind", CHOOSE_A_KIND)
+    return kind == "question"
+
+
 @bp.post("/posts/<slug>/comments")
 @can("comment")
 @comment_writing
@@ -85,8 +102,17 @@ def create(slug: str):
     try:
         if not form.validate_on_submit():
             raise service.CommentError("body", UNREADABLE_FORM)
-        comment = service.submit(post, current_user, form.body.data, form.parent_id.data)
-    except service.CommentError as error:
+        asking = _asking(form, post)
+        comment = service.submit(
+            post,
+            current_user,
+            form.body.data,
+            form.parent_id.data,
+            asking=asking,
+            asked_for=form.asked_for.data if asking else None,
+            holding=bool(form.holding.data) and form.parent_id.data is not None,
+        )
+    except FieldError as error:
         attach_error(form, error)
         return _form_again(form, post, reply_to)
     if not request.wants_fragment:
@@ -189,8 +215,12 @@ def card(comment_id: int):
     comment = _visible_comment_or_404(comment_id)
     if not request.wants_fragment:
         return redirect(_permalink(comment))
+    answers = [comment.id] if comment.kind == "answer" else []
     return render_template(
-        "comments/_comment_card.html", node=threads.node_for(comment), post=comment.post
+        "comments/_comment_card.html",
+        node=threads.node_for(comment),
+        post=comment.post,
+        helpful_marked=helpful.marked_by(current_user, answers),
     )
 
 
