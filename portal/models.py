@@ -234,6 +234,8 @@ class Comment(db.Model):
         ),
         # The clinicians' waiting list reads questions by state, oldest first.
         Index("ix_comments_question_state_created", "question_state", "created_at"),
+        # ... and counts them per post (and so per treatment) from this index alone.
+        Index("ix_comments_waiting_by_post", "question_state", "status", "post_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
