@@ -1,4 +1,9 @@
-"""Clinicians see which questions still wait for an answer, and answer them where they are."""
+"""Clinicians see which questions still wait for an answer, and answer them where they are.
+
+Only questions asked on purpose are listed, and only deliberate acts take one off: an answer
+marked as such (answering from the list marks it) or closing it. A clinician's ordinary reply,
+a holding reply or a claim leaves it waiting.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Comment, Tag, utcnow
+from portal.questions import lifecycle
 
 from .helpers import (
     HTMX,
@@ -42,7 +48,7 @@ def filter_option(page: str, select_id: str, value: str):
 
 @pytest.fixture()
 def queue(people, make_post, make_comment, make_user):
-    """A mix of waiting and not-waiting questions over three posts."""
+    """A mix of waiting and not-waiting questions (and threads that are no questions)."""
     alemtuzumab = Tag(name="alemtuzumab", slug="alemtuzumab")
     fatigue = Tag(name="fatigue", slug="fatigue")
     first = make_post("Alemtuzumab: the long view", tags=[alemtuzumab])
@@ -56,17 +62,25 @@ def queue(people, make_post, make_comment, make_user):
             second, caregiver, "How do I help on bad days?", created_at=at(2)
         ),
         "patient_reply_only": make_comment(first, patient, "Any news?", created_at=at(3)),
-        "answered_deep": make_comment(first, caregiver, "Answered deep down", created_at=at(4)),
+        "clinician_replied": make_comment(first, caregiver, "Replied deep down", created_at=at(4)),
         "admin_reply_only": make_comment(second, patient, "Admin looked", created_at=at(5)),
         "pending": make_comment(first, patient, "Held", status="pending", created_at=at(6)),
         "by_clinician": make_comment(first, people["clinician"], "A note", created_at=at(7)),
         "on_draft": make_comment(draft, patient, "Early bird", created_at=at(8)),
         "on_closed": make_comment(closed, patient, "Too late", created_at=at(9)),
         "newest": make_comment(second, patient, "Newest question", created_at=at(10)),
+        "tip": make_comment(first, patient, "A tip: cool showers", kind="discussion"),
+        "answered": make_comment(second, caregiver, "Answered and marked", created_at=at(14)),
+        "closed": make_comment(second, patient, "Thank you all!", created_at=at(15)),
     }
     make_comment(first, caregiver, "Me too", parent=q["patient_reply_only"], created_at=at(11))
-    level2 = make_comment(first, patient, "More", parent=q["answered_deep"], created_at=at(12))
-    make_comment(first, people["clinician"], "Here is the answer", parent=level2, created_at=at(13))
+    level2 = make_comment(first, patient, "More", parent=q["clinician_replied"], created_at=at(12))
+    # An ordinary clinician reply, however deep, answers nothing.
+    make_comment(first, people["clinician"], "A thought, not an answer", parent=level2)
+    reply = make_comment(second, people["clinician"], "The answer", parent=q["answered"])
+    lifecycle.mark_answer(reply, people["clinician"])
+    lifecycle.close(q["closed"], people["clinician"], "no_answer_needed", "Glad it helped.")
+    db.session.commit()
     make_comment(second, people["admin"], "Moderator here", parent=q["admin_reply_only"])
     make_comment(
         second, people["clinician"], "Held answer", parent=q["caregiver"], status="pending"
@@ -80,19 +94,26 @@ def test_the_queue_lists_waiting_questions_oldest_first(client, people, log_in, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert text_of(html, "h1") == "Questions waiting for an answer"
-    expected = ["oldest", "caregiver", "patient_reply_only", "admin_reply_only", "newest"]
+    expected = [
+        "oldest",
+        "caregiver",
+        "patient_reply_only",
+        "clinician_replied",
+        "admin_reply_only",
+        "newest",
+    ]
     assert listed(html) == [queue[name].id for name in expected]
-    assert "5 questions waiting" in html
+    assert "6 questions waiting" in html
     assert "Is the rash normal?" in html and "RiverWalker" in texts_of(html, "a")
     assert "Caregiver" in texts_of(html, '[class="badge badge--caregiver"]')
-    assert nav_count(html) == "5"
+    assert nav_count(html) == "6"
 
 
 def test_the_queue_as_an_htmx_fragment(client, people, log_in, queue):
     log_in(people["clinician"])
     html = client.get("/clinic/questions", headers=HTMX).get_data(as_text=True)
     assert "<html" not in html and not select_all(html, "h1")
-    assert len(listed(html)) == 5
+    assert len(listed(html)) == 6
 
 
 def test_a_history_restore_gets_the_whole_page(client, people, log_in, queue):
@@ -117,7 +138,7 @@ def test_filtering_by_post_and_by_tag(client, people, log_in, queue):
     by_post_option = filter_option(page, "filter-post", "living-with-fatigue")
     assert text_of(by_post_option) == "Living with fatigue (3)"
     by_tag_option = filter_option(page, "filter-tag", "alemtuzumab")
-    assert text_of(by_tag_option) == "alemtuzumab (2)"
+    assert text_of(by_tag_option) == "alemtuzumab (3)"
     assert not by_post_option.has_attr("selected") and not by_tag_option.has_attr("selected")
 
     by_post = client.get("/clinic/questions?post=living-with-fatigue").get_data(as_text=True)
@@ -126,7 +147,9 @@ def test_filtering_by_post_and_by_tag(client, people, log_in, queue):
     assert filter_option(by_post, "filter-post", "living-with-fatigue").has_attr("selected")
 
     by_tag = client.get("/clinic/questions?tag=alemtuzumab", headers=HTMX).get_data(as_text=True)
-    assert listed(by_tag) == [queue["oldest"].id, queue["patient_reply_only"].id]
+    assert listed(by_tag) == [
+        queue[name].id for name in ("oldest", "patient_reply_only", "clinician_replied")
+    ]
 
     both = client.get("/clinic/questions?post=living-with-fatigue&tag=alemtuzumab")
     assert listed(both.get_data(as_text=True)) == []
@@ -166,7 +189,7 @@ def test_the_navigation_shows_how_many_wait(client, people, log_in, queue):
     log_in(people["clinician"])
     home = client.get("/").get_data(as_text=True)
     nav = select_one(home, "nav.site-nav")
-    assert select_all(nav, 'a[href="/clinic/questions"]') and nav_count(nav) == "5"
+    assert select_all(nav, 'a[href="/clinic/questions"]') and nav_count(nav) == "6"
     assert " waiting" in [hidden.get_text() for hidden in select_all(nav, ".visually-hidden")]
 
 
@@ -205,7 +228,8 @@ def test_the_answer_form_without_js_is_a_page(client, people, log_in, queue):
 
 def test_only_waiting_questions_can_be_opened_for_an_answer(client, people, log_in, queue):
     log_in(people["clinician"])
-    for name in ("answered_deep", "pending", "by_clinician", "on_draft", "on_closed"):
+    not_waiting = ("answered", "closed", "tip", "pending", "by_clinician", "on_draft", "on_closed")
+    for name in not_waiting:
         assert client.get(f"/clinic/questions/{queue[name].id}/answer").status_code == 404
     assert client.get("/clinic/questions/99999/answer", headers=HTMX).status_code == 404
 
@@ -225,13 +249,17 @@ def test_answering_with_htmx_takes_the_question_off_the_list(client, people, log
     assert not select_all(html, f"#question-{question.id}") and "Is the rash normal?" not in html
     assert select_one(html, f"#answered-{question.id}").has_attr("autofocus")
     count = select_one(html, "span#waiting-questions-count")
-    assert count["hx-swap-oob"] == "innerHTML" and text_of(count) == "4 waiting"
-    assert "Your answer to RiverWalker is posted. 4 questions still waiting." in html
+    assert count["hx-swap-oob"] == "innerHTML" and text_of(count) == "5 waiting"
+    assert "Your answer to RiverWalker is posted. 5 questions still waiting." in html
     reply = db.session.scalar(select(Comment).where(Comment.parent_id == question.id))
     assert reply.status == "approved" and reply.author_id == people["clinician"].id
-    assert f"#comment-{reply.id}" in html
+    # Answering from the list is a deliberate answer: the reply is marked, the question answered.
+    db.session.refresh(question)
+    assert reply.kind == "answer" and question.question_state == "answered"
+    assert question.answer_id == reply.id
+    assert select_all(html, f'a[href="/comments/{reply.id}"]')
     after = client.get("/clinic/questions").get_data(as_text=True)
-    assert question.id not in listed(after) and nav_count(after) == "4"
+    assert question.id not in listed(after) and nav_count(after) == "5"
     post_page = client.get(f"/posts/{question.post.slug}").get_data(as_text=True)
     assert "Yes, that is common in the first month." in post_page
 
@@ -279,14 +307,17 @@ def test_a_question_that_vanished_meanwhile_keeps_the_answer_to_copy(client, peo
     assert plain.status_code == 422 and "My careful answer" in plain.get_data(as_text=True)
 
 
-def test_an_admins_reply_is_posted_but_the_question_still_waits(client, people, log_in, queue):
+def test_an_admin_sees_the_list_but_cannot_answer_from_it(client, people, log_in, queue):
     question = queue["newest"]
     log_in(people["admin"])
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    assert question.id in listed(page)
+    assert not select_all(page, f'a[href="/clinic/questions/{question.id}/answer"]')
+    assert not select_all(page, "form[action$='/claim']")
+    assert any(link.startswith("See the discussion") for link in texts_of(page, "a"))
     response = answer(client, question, body="A clinician will be along soon.", headers=HTMX)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert select_all(html, f"#question-{question.id}")
-    assert "stays on this list until a clinician answers it" in html
+    assert response.status_code == 403
+    assert db.session.scalar(select(Comment).where(Comment.parent_id == question.id)) is None
     assert question.id in listed(client.get("/clinic/questions").get_data(as_text=True))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import event, select
 
 from portal import rendering, sanitize
 from portal.extensions import db
-from portal.models import Comment, Post, User
+from portal.models import Comment, Post, User, utcnow
 from tests.helpers import HTMX, select_all, texts_of
 
 MAX_STATEMENTS = 8
@@ -202,27 +202,52 @@ def test_moderation_queue_statements_do_not_grow_with_the_queue(
 def test_unanswered_questions_statements_do_not_grow_with_the_questions(
     client, log_in, make_user, make_post, people
 ):
+    """Every question carries what the list shows of it: its asker, a follow-up, a claim, a
+    holding reply; none of them costs a statement per question."""
     post = make_post()
     askers = [make_user("patient") for _ in range(20)]
-    questions = [Comment(post=post, author=askers[n % 20], status="approved") for n in range(LARGE)]
-    for question in questions:
-        rendering.set_comment_body(question, "Is this normal?")
-    db.session.add_all(questions[:SMALL])
-    db.session.flush()
-    for question in questions[:SMALL]:
-        question.root_id = question.id
-    db.session.commit()
+
+    def add_questions(numbers: range) -> None:
+        questions = []
+        for n in numbers:
+            question = Comment(
+                post=post,
+                author=askers[n % 20],
+                status="approved",
+                kind="question",
+                question_state="waiting",
+                claimed_by=people["clinician"] if n % 3 == 0 else None,
+                claimed_at=utcnow() if n % 3 == 0 else None,
+                holding_at=utcnow() if n % 4 == 0 else None,
+            )
+            rendering.set_comment_body(question, "Is this normal?")
+            questions.append(question)
+        db.session.add_all(questions)
+        db.session.flush()
+        for question in questions:
+            question.root_id = question.id
+            follow_up = Comment(
+                post=post,
+                author=question.author,
+                parent=question,
+                root_id=question.id,
+                status="approved",
+                kind="reply",
+            )
+            rendering.set_comment_body(follow_up, "Still wondering about this.")
+            db.session.add(follow_up)
+        db.session.commit()
+
+    add_questions(range(SMALL))
     log_in(people["clinician"])
     small_count = count_statements(client, "/clinic/questions")
-    db.session.add_all(questions[SMALL:])
-    db.session.flush()
-    for question in questions[SMALL:]:
-        question.root_id = question.id
-    db.session.commit()
+    add_questions(range(SMALL, LARGE))
     large_count = count_statements(client, "/clinic/questions")
     assert small_count == large_count
     assert large_count <= MAX_STATEMENTS
-    assert "Is this normal?" in client.get("/clinic/questions").get_data(as_text=True)
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    assert "Is this normal?" in page and "Still wondering about this." in page
+    assert "Claimed by you" in page and "Someone is looking" in page
 
 
 def test_posting_without_javascript_lands_on_the_page_that_shows_the_comment(

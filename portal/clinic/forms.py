@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from ..posts import editing
 from ..posts.editing import PostFields
+from ..questions import lifecycle
 
 # Lengths are checked by posts.editing so that each message can say how long the text is.
 
@@ -86,3 +88,24 @@ class PostForm(FlaskForm):
             tags=editing.tag_text(post),
             comments_open=post.comments_open,
         )
+
+
+class CloseQuestionForm(FlaskForm):
+    """Closing a question that needs no answer here; the note is shown to the asker."""
+
+    # Checked by questions.lifecycle, whose messages say what is missing or too long.
+    reason = RadioField(
+        "Why does this question need no answer here?",
+        choices=[
+            SelectChoice(value, words) for value, words in lifecycle.CLOSE_REASON_WORDS.items()
+        ],
+        validate_choice=False,
+    )
+    note = TextAreaField(
+        "Note for the asker",
+        description=(
+            "Shown to the asker with the reason: what they should do next or where to look "
+            f"(up to {lifecycle.MAX_CLOSE_NOTE} characters)."
+        ),
+        render_kw={"rows": 3, "data-maxlength": lifecycle.MAX_CLOSE_NOTE},
+    )

@@ -5,8 +5,11 @@ Every page here answers htmx with the partial the full page includes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..comments import service as comments
@@ -15,14 +18,16 @@ from ..comments.forms import CommentForm
 from ..comments.limits import comment_writing
 from ..errors import rescues_form
 from ..extensions import db
-from ..forms import UNREADABLE_FORM, attach_error
+from ..forms import UNREADABLE_FORM, FieldError, attach_error
 from ..models import Comment, Post
 from ..paging import page_arg
 from ..permissions import can
 from ..posts import editing, queries
+from ..questions import lifecycle
 from ..responding import htmx_answer, page_or_fragment
+from ..templating import human_datetime
 from . import service
-from .forms import PostForm
+from .forms import CloseQuestionForm, PostForm
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
@@ -50,7 +55,36 @@ def _waiting_words(waiting: int) -> str:
     return f"{waiting} question{'s' if waiting != 1 else ''} still waiting."
 
 
-# --- questions -----------------------------------------------------------------------------
+# --- the waiting list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionLinks:
+    """The list's links, from three prefixes: url_for costs microseconds each, and a page of
+    25 questions carries ten links apiece."""
+
+    questions: str
+    comments: str
+    people: str
+
+    @classmethod
+    def now(cls) -> QuestionLinks:
+        return cls(
+            questions=url_for("clinic.questions"),
+            comments=url_for("comments.card", comment_id=0).removesuffix("0"),
+            people=url_for("profiles.show", user_id=0).removesuffix("0"),
+        )
+
+    def step(self, question_id: int, step: str) -> str:
+        """clinic.answer_form, .holding_form, .claim, .release or .close_form's address."""
+        return f"{self.questions}/{question_id}/{step}"
+
+    def comment(self, comment_id: int) -> str:
+        """comments.card's address: the comment on its page of the discussion."""
+        return f"{self.comments}{comment_id}"
+
+    def person(self, user_id: int) -> str:
+        return f"{self.people}{user_id}"
 
 
 @bp.get("/questions")
@@ -62,60 +96,61 @@ def questions() -> Response:
     )
     per_page = current_app.config.get("QUESTIONS_PER_PAGE", service.QUESTIONS_PER_PAGE)
     queue = service.waiting_questions(question_filter, page_arg(), per_page)
-    return page_or_fragment("clinic/questions.html", "clinic/_question_list.html", queue=queue)
-
-
-@bp.get("/questions/<int:comment_id>/answer")
-@can("answer_questions")
-def answer_form(comment_id: int) -> Response:
-    """The inline answer form for the queue; without htmx, a page with the question and form."""
-    question = service.waiting_question(comment_id)
-    if question is None:
-        abort(404)
-    form = CommentForm(formdata=None, parent_id=question.id)
     return page_or_fragment(
-        "clinic/answer.html", "clinic/_answer_form.html", question=question, form=form, inline=True
+        "clinic/questions.html",
+        "clinic/_question_list.html",
+        queue=queue,
+        links=QuestionLinks.now(),
     )
 
 
-@bp.post("/questions/<int:comment_id>/answer")
-@can("answer_questions")
-@comment_writing
-def answer(comment_id: int) -> Response:
-    """An answer written on the waiting list: posted as a reply, answered where it was written."""
-    form = CommentForm()
-    question = _answerable_question(comment_id)
-    if question is None:
-        return _question_gone(comment_id, form.body.data or "")
-    try:
-        if not form.validate_on_submit():
-            raise comments.CommentError("body", UNREADABLE_FORM)
-        reply = comments.submit(question.post, current_user, form.body.data, question.id)
-    except comments.CommentError as error:
-        attach_error(form, error)
-        return _answer_form_again(form, question, 422)
-    return _answered(question, reply)
+GONE = "That question is no longer available."
+
+# Each way of handling a question that needs text: its form, and the words of its page.
+RESPONSES = {
+    "answer": ("clinic/_answer_form.html", "Answer {name}"),
+    "holding": ("clinic/_holding_form.html", "Holding reply to {name}"),
+    "close": ("clinic/_close_form.html", "Close {name}’s question"),
+}
 
 
-def _answerable_question(comment_id: int) -> Comment | None:
-    """The question being answered, while this clinician can still see it on its post."""
+def _waiting_or_404(comment_id: int) -> service.WaitingQuestion:
+    item = service.waiting_question(comment_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _visible_question(comment_id: int) -> Comment | None:
+    """The question being handled, while this clinician can still see it on its post."""
     question = db.session.get(Comment, comment_id)
-    if question is None or not queries.can_read(question.post):
+    if question is None:
+        abort(404)
+    if not queries.can_read(question.post):
         return None
     return db.session.scalar(
         threads.select_visible(question.post, current_user).where(Comment.id == comment_id)
     )
 
 
-def _answer_form_again(form: CommentForm, question: Comment, status: int) -> Response:
-    """The answer was not stored: the form again with its errors and the clinician's text."""
+def _response_form(
+    response: str, form: FlaskForm, question: Comment, *, status: int = 200
+) -> Response:
+    """The form for response: inline in the list for htmx, else on the question's own page.
+
+    After a refusal the form comes back in place of itself, with its errors and the text."""
+    template, heading = RESPONSES[response]
     return page_or_fragment(
         "clinic/answer.html",
-        "clinic/_answer_form.html",
+        template,
         status=status,
-        retarget=f"#answer-form-{question.id}",
-        reswap="outerHTML",
+        retarget=f"#{response}-form-{question.id}" if status != 200 else None,
+        reswap="outerHTML" if status != 200 else None,
+        item=service.waiting_question(question.id),
+        links=QuestionLinks.now(),
         question=question,
+        heading=heading.format(name=_asker_name(question)),
+        form_template=template,
         form=form,
         inline=True,
     )
@@ -130,49 +165,250 @@ def _question_gone(question_id: int, text: str) -> Response:
         retarget=f"#question-{question_id}",
         reswap="outerHTML",
         question_id=question_id,
-        announcement="That question is no longer available.",
+        announcement=GONE,
         text=text,
     )
 
 
-def _answered(question: Comment, reply: Comment) -> Response:
-    """A stored answer: htmx gets the row's replacement, a plain browser the waiting list."""
-    done = service.is_answered(question)
-    waiting = service.waiting_count(fresh=True)
-    if done:
-        message = f"Your answer to {_asker_name(question)} is posted."
-    elif reply.status == "approved":
-        message = (
-            "Your reply is posted. The question stays on this list until a clinician answers it."
+def _item_changed(question: Comment, message: str, *, focus: str = "item") -> Response:
+    """A step that keeps the question on the list: htmx gets its item anew, a browser the list."""
+    if not request.wants_fragment:
+        flash(message, "success")
+        return redirect(url_for("clinic.questions", _anchor=f"question-{question.id}"), 303)
+    item = service.waiting_question(question.id)
+    if item is None:  # no longer listed (its post closed meanwhile): as if it had left
+        return _left_the_list(question, message, "")
+    return htmx_answer(
+        render_template(
+            "clinic/_question_changed.html",
+            item=item,
+            links=QuestionLinks.now(),
+            note=message,
+            focus=focus,
+            announcement=message,
         )
-    else:
-        message = f"Your reply is awaiting moderation. {reply.held_reason}".strip()
+    )
+
+
+def _left_the_list(question: Comment, message: str, link: str) -> Response:
+    """Answered or closed: htmx replaces the item with a line saying so, a browser the list."""
+    waiting = service.waiting_count(fresh=True)
     if not request.wants_fragment:
         flash(message, "success")
         return redirect(url_for("clinic.questions"), 303)
     return htmx_answer(
         render_template(
-            "clinic/_answered.html",
+            "clinic/_question_left.html",
             question=question,
-            reply=reply,
-            done=done,
-            waiting=waiting,
             message=message,
+            link=link,
+            waiting=waiting,
             announcement=f"{message} {_waiting_words(waiting)}",
         )
     )
 
 
+def _step_refused(comment_id: int, question: Comment | None, message: str) -> Response:
+    """Claim or let go refused: the message beside the item's buttons (or, once the question
+    has left the list, in its place), or on the question's own page without htmx.
+
+    question is None when this clinician can no longer see it: nothing of it is shown."""
+    item = service.waiting_question(comment_id) if question is not None else None
+    if item is not None and request.wants_fragment:
+        return htmx_answer(
+            render_template(
+                "clinic/_question_changed.html",
+                item=item,
+                links=QuestionLinks.now(),
+                error=message,
+                focus="error",
+                announcement=message,
+            ),
+            422,
+        )
+    return page_or_fragment(
+        "clinic/answer.html",
+        "clinic/_question_left.html",
+        status=422,
+        retarget=f"#question-{comment_id}",
+        reswap="outerHTML",
+        item=item,
+        links=QuestionLinks.now(),
+        question=question,
+        question_id=comment_id,
+        heading=f"{_asker_name(question)}’s question" if question else "A question",
+        error=message,
+        message=message,
+        link="",
+        waiting=service.waiting_count(fresh=True),
+        announcement=message,
+    )
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+@bp.get("/questions/<int:comment_id>/answer")
+@can("handle_questions")
+def answer_form(comment_id: int) -> Response:
+    """The inline answer form for the list; without htmx, a page with the question and form."""
+    item = _waiting_or_404(comment_id)
+    return _response_form("answer", CommentForm(formdata=None), item.question)
+
+
+@bp.post("/questions/<int:comment_id>/answer")
+@can("handle_questions")
+@comment_writing
+def answer(comment_id: int) -> Response:
+    """An answer written on the waiting list: posted as a reply and marked as the answer."""
+    form = CommentForm()
+    question = _visible_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.body.data or "")
+    try:
+        if not form.validate_on_submit():
+            raise comments.CommentError("body", UNREADABLE_FORM)
+        reply = service.answer(question, current_user, form.body.data)
+    except FieldError as error:
+        attach_error(form, error)
+        return _response_form("answer", form, question, status=422)
+    link = url_for("comments.card", comment_id=reply.id)
+    if reply.kind == "answer":
+        return _left_the_list(question, f"Your answer to {_asker_name(question)} is posted.", link)
+    message = (
+        f"Your answer is awaiting moderation. {reply.held_reason} It answers the question "
+        "once it is published and marked as the answer."
+    )
+    return _item_changed(question, " ".join(message.split()))
+
+
 @rescues_form("clinic.answer")
 def _keep_answer_text(status: int, message: str) -> Response:
+    return _keep_text("answer", status, message)
+
+
+# --- holding replies -------------------------------------------------------------------------
+
+
+@bp.get("/questions/<int:comment_id>/holding")
+@can("handle_questions")
+def holding_form(comment_id: int) -> Response:
+    """The holding-reply form: inline in the list, or a page of its own without htmx."""
+    item = _waiting_or_404(comment_id)
+    return _response_form("holding", CommentForm(formdata=None), item.question)
+
+
+@bp.post("/questions/<int:comment_id>/holding")
+@can("handle_questions")
+@comment_writing
+def holding(comment_id: int) -> Response:
+    """A reply telling the asker someone is looking; the question keeps waiting."""
+    form = CommentForm()
+    question = _visible_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.body.data or "")
+    try:
+        if not form.validate_on_submit():
+            raise comments.CommentError("body", UNREADABLE_FORM)
+        reply = service.hold(question, current_user, form.body.data)
+    except FieldError as error:
+        attach_error(form, error)
+        return _response_form("holding", form, question, status=422)
+    if reply.status == "approved":
+        message = (
+            f"Your holding reply to {_asker_name(question)} is posted. "
+            "The question stays on this list."
+        )
+    else:
+        message = f"Your holding reply is awaiting moderation. {reply.held_reason}"
+    return _item_changed(question, message.strip())
+
+
+@rescues_form("clinic.holding")
+def _keep_holding_text(status: int, message: str) -> Response:
+    return _keep_text("holding", status, message)
+
+
+def _keep_text(response: str, status: int, message: str) -> Response:
     """Refused before the view ran (too many comments, a suspended account): text kept."""
     form = CommentForm(meta={"csrf": False})
     form.body.errors = [message]
     comment_id = request.view_args["comment_id"]
-    question = _answerable_question(comment_id)
+    question = _visible_question(comment_id)
     if question is None:
         return _question_gone(comment_id, form.body.data or "")
-    return _answer_form_again(form, question, status)
+    return _response_form(response, form, question, status=status)
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+@bp.post("/questions/<int:comment_id>/claim")
+@can("handle_questions")
+def claim(comment_id: int) -> Response:
+    """ "I'll take this one": other clinicians see the name until the claim lapses."""
+    question = _visible_question(comment_id)
+    if question is None:
+        return _step_refused(comment_id, None, GONE)
+    try:
+        lifecycle.claim(question, current_user)
+    except lifecycle.QuestionError as error:
+        db.session.rollback()
+        return _step_refused(comment_id, question, error.message)
+    db.session.commit()
+    until = human_datetime(lifecycle.claim_expires_at(question))
+    return _item_changed(
+        question, f"You claimed {_asker_name(question)}’s question until {until}.", focus="release"
+    )
+
+
+@bp.post("/questions/<int:comment_id>/release")
+@can("handle_questions")
+def release(comment_id: int) -> Response:
+    """The claimant lets the question go back to everyone."""
+    question = _visible_question(comment_id)
+    if question is None:
+        return _step_refused(comment_id, None, GONE)
+    try:
+        lifecycle.release(question, current_user)
+    except lifecycle.QuestionError as error:
+        db.session.rollback()
+        return _step_refused(comment_id, question, error.message)
+    db.session.commit()
+    return _item_changed(question, f"You let {_asker_name(question)}’s question go.", focus="claim")
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+@bp.get("/questions/<int:comment_id>/close")
+@can("handle_questions")
+def close_form(comment_id: int) -> Response:
+    """Closing a question that needs no answer: inline in the list, or a page of its own."""
+    item = _waiting_or_404(comment_id)
+    return _response_form("close", CloseQuestionForm(formdata=None), item.question)
+
+
+@bp.post("/questions/<int:comment_id>/close")
+@can("handle_questions")
+def close(comment_id: int) -> Response:
+    """Closed as needing no answer or signposted elsewhere, with a note the asker sees."""
+    form = CloseQuestionForm()
+    question = _visible_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.note.data or "")
+    try:
+        if not form.validate_on_submit():
+            raise lifecycle.QuestionError("", UNREADABLE_FORM)
+        lifecycle.close(question, current_user, form.reason.data or "", form.note.data)
+    except lifecycle.QuestionError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _response_form("close", form, question, status=422)
+    db.session.commit()
+    reason = lifecycle.CLOSE_REASON_WORDS[question.close_reason or ""]
+    message = f"{_asker_name(question)}’s question is closed: {reason}. They see your note."
+    return _left_the_list(question, message, url_for("comments.card", comment_id=question.id))
 
 
 # --- writing posts -------------------------------------------------------------------------
