@@ -110,7 +110,13 @@ def measure(database: Path, folder: Path, slug: str, followers: int = FOLLOWERS)
         )
         if question is None:  # a fresh seed: the write post has no comments yet
             asker = db.session.scalar(select(User).where(User.role == "patient").limit(1))
-            question = Comment(post=post, author=asker, status="approved")
+            question = Comment(
+                post=post,
+                author=asker,
+                status="approved",
+                kind="question",
+                question_state="waiting",
+            )
             rendering.set_comment_body(question, "Does the fatigue settle?")
             db.session.add(question)
             db.session.flush()

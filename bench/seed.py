@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from werkzeug.security import generate_password_hash
 
 from portal import create_app, names, sanitize
@@ -199,7 +199,14 @@ def _fill(seeded: Seeded) -> Seeded:
     comments: list[dict] = []
     clock = [START + timedelta(days=30)]
 
-    def add(post_id: int, author_id: int, body: tuple[str, str], parent: dict | None, status: str):
+    def add(
+        post_id: int,
+        author_id: int,
+        body: tuple[str, str],
+        parent: dict | None,
+        status: str,
+        **question: object,
+    ):
         clock[0] += timedelta(seconds=37)
         row = {
             "id": len(comments) + 1,
@@ -215,36 +222,70 @@ def _fill(seeded: Seeded) -> Seeded:
             else "",
             "created_at": clock[0],
             "moderation_reason": "",
+            # Members' threads are questions asked on purpose; clinicians' replies plain ones
+            # until one is marked as the answer (questions.lifecycle's states, set directly).
+            "kind": "reply" if parent else "question",
+            "question_state": None if parent else "waiting",
+            "asked_for": "",
+            "answer_id": None,
+            "claimed_by_id": None,
+            "claimed_at": None,
+            "holding_at": None,
+            "close_note": "",
+            "state_changed_at": None,
+            "helpful_count": 0,
+            **question,
         }
         comments.append(row)
         return row
+
+    answers: list[dict] = []  # set once both rows exist: an answer comes after its question
+
+    def mark_answered(top: dict, answer: dict) -> None:
+        answer["kind"] = "answer"
+        top.update(question_state="answered", state_changed_at=answer["created_at"])
+        answers.append({"id": top["id"], "answer_id": answer["id"]})
 
     # The big one: 100 questions, each answered by a clinician and followed up by the asker.
     for n in range(BIG_THREADS):
         asker = member_ids[n * 7 % len(member_ids)]
         top = add(1, asker, bodies.question(n), None, "approved")
         answer = add(1, clinician_ids[n % CLINICIANS], bodies.answer(n), top, "approved")
+        mark_answered(top, answer)
         if BIG_REPLIES_PER_THREAD > 1:
             add(1, asker, bodies.question(n + 1), answer, "approved")
     for n in range(SMALL_POST_COMMENTS // 2):
         top = add(2, member_ids[n], bodies.question(n), None, "approved")
-        add(2, clinician_ids[n], bodies.answer(n), top, "approved")
+        mark_answered(top, add(2, clinician_ids[n], bodies.answer(n), top, "approved"))
     # The rest spread over the other posts, a third of them replies.
     other_post_ids = [post["id"] for post in posts[3:]]
     recent_tops: dict[int, dict] = {}
+    # They are the waiting list (about 13,000 questions): some replies are the asker's
+    # follow-ups, some a clinician's holding reply, and a few questions are claimed now.
+    claimed_now = datetime.now(UTC)
     for n in range(OTHER_COMMENTS - SMALL_POST_COMMENTS):
         post_id = other_post_ids[rng.randrange(len(other_post_ids))]
         parent = recent_tops.get(post_id) if n % 3 == 2 else None
         author = member_ids[rng.randrange(len(member_ids))]
+        if parent is not None and n % 9 == 8:
+            clinician = clinician_ids[n % CLINICIANS]
+            row = add(post_id, clinician, bodies.answer(n), parent, "approved", kind="holding")
+            parent["holding_at"] = row["created_at"]
+            continue
+        if parent is not None and n % 9 == 5:
+            author = parent["author_id"]
         row = add(post_id, author, bodies.question(n), parent, "approved")
         if parent is None:
             recent_tops[post_id] = row
+            if n % 20 == 0:
+                row.update(claimed_by_id=clinician_ids[n % CLINICIANS], claimed_at=claimed_now)
     # The moderation queue: new members' first comments, held.
     for n in range(HELD_COMMENTS):
         post_id = other_post_ids[n % len(other_post_ids)]
         add(post_id, member_ids[-1 - n], bodies.question(n), None, "pending")
     for start in range(0, len(comments), 5_000):
         db.session.execute(insert(Comment), comments[start : start + 5_000])
+    db.session.execute(update(Comment), answers)
 
     # Members need an approved comment before theirs skip the queue; keep the default rules.
     if db.session.get(ModerationSettings, 1) is None:
@@ -254,6 +295,9 @@ def _fill(seeded: Seeded) -> Seeded:
     db.session.commit()
     seeded.counts = {
         "users": len(users),
+        "waiting": sum(
+            row["question_state"] == "waiting" and row["status"] == "approved" for row in comments
+        ),
         "posts": len(posts),
         "comments": len(comments),
         "held": HELD_COMMENTS,
