@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from portal.demo import seed_demo
+from portal.extensions import db
+from portal.models import Comment
 
 from .helpers import HTMX, select_all, text_of, texts_of
 
@@ -28,6 +30,9 @@ def test_a_demo_clinician_answers_a_question_and_publishes_a_post(client):
     assert select_all(answered, f"#answered-{first_id}")
     count = texts_of(answered, '#waiting-questions-count[hx-swap-oob="innerHTML"]')
     assert count == [f"{waiting - 1} waiting"]
+    # Answering from the list is a deliberate answer: the reply is marked as the question's.
+    question = db.session.get(Comment, int(first_id))
+    assert question.question_state == "answered" and question.answer.kind == "answer"
 
     preview = client.post(
         "/clinic/posts/new",

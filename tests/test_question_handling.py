@@ -227,6 +227,23 @@ def test_an_empty_or_long_holding_reply_is_refused_beside_the_field(
     assert db.session.scalar(select(Comment).where(Comment.parent_id == question.id)) is None
 
 
+@pytest.mark.rate_limits
+def test_a_holding_reply_refused_for_speed_keeps_its_text(
+    client, people, log_in, post, make_comment
+):
+    questions = [make_comment(post, people["patient"], f"Question {n}") for n in range(11)]
+    log_in(people["clinician"])
+    for question in questions[:10]:
+        posted = client.post(f"/clinic/questions/{question.id}/holding", data={"body": "Looking."})
+        assert posted.status_code == 303
+    last = questions[10]
+    # Without JavaScript the form comes back; with htmx, portal.js leaves the form as it was.
+    refused = client.post(f"/clinic/questions/{last.id}/holding", data={"body": "My careful words"})
+    assert refused.status_code == 429
+    assert value_of(refused, f"#holding-form-{last.id}-body") == "My careful words"
+    assert "Please slow down" in text_of(refused, f"#holding-form-{last.id}-body-error")
+
+
 # --- answering -------------------------------------------------------------------------------
 
 
