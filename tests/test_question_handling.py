@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, Notification, utcnow
+from portal.moderation import rules
 from portal.questions import lifecycle
 
 from .helpers import HTMX, select_all, select_one, text_of, texts_of, value_of
@@ -274,6 +275,28 @@ def test_answering_from_the_list_marks_the_answer_and_tells_the_asker(
         select(Notification.kind).where(Notification.user_id == people["patient"].id)
     ).all()
     assert "answer" in told
+
+
+def test_an_answer_the_rules_refuse_keeps_its_text_and_the_question_waits(
+    client, people, log_in, question
+):
+    settings = rules.current_settings()
+    settings.block_words = "miracle cure"
+    db.session.commit()
+    log_in(people["clinician"])
+    response = client.post(
+        f"/clinic/questions/{question.id}/answer",
+        data={"body": "There is no miracle cure, but it settles."},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#answer-form-{question.id}"
+    assert "not posted" in text_of(response, f"#answer-form-{question.id}-body-error")
+    kept = value_of(response, f"#answer-form-{question.id}-body")
+    assert kept == "There is no miracle cure, but it settles."
+    db.session.refresh(question)
+    assert question.question_state == "waiting" and question.answer_id is None
+    assert db.session.scalar(select(Comment).where(Comment.parent_id == question.id)) is None
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
