@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
+from portal.clinic.views import QuestionLinks
 from portal.extensions import db
 from portal.models import Comment, ModerationEvent, Notification, utcnow
 from portal.moderation import rules
@@ -559,3 +561,21 @@ def test_visitors_are_sent_to_log_in(client, question):
     for method, step in CLINICIAN_ONLY:
         response = client.open(f"/clinic/questions/{question.id}/{step}", method=method)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_lists_links_are_the_routes_addresses(app):
+    # The list builds its links from prefixes (a url_for each costs too much at 25 questions a
+    # page); they must stay the addresses the routes answer.
+    with app.test_request_context():
+        links = QuestionLinks.now()
+        steps = {
+            "answer": "clinic.answer_form",
+            "holding": "clinic.holding_form",
+            "claim": "clinic.claim",
+            "release": "clinic.release",
+            "close": "clinic.close_form",
+        }
+        for step, endpoint in steps.items():
+            assert links.step(4021, step) == url_for(endpoint, comment_id=4021)
+        assert links.comment(4021) == url_for("comments.card", comment_id=4021)
+        assert links.person(4021) == url_for("profiles.show", user_id=4021)
