@@ -102,9 +102,10 @@ def _register_clinical_blueprints(app: Flask) -> None:
     from .clinic.views import bp as clinic_bp
     from .feeds.views import bp as feeds_bp
     from .profiles.views import bp as profiles_bp
+    from .questions.views import bp as questions_bp
     from .tag_pages.views import bp as tags_bp
 
-    for blueprint in (clinic_bp, profiles_bp, tags_bp, feeds_bp):
+    for blueprint in (clinic_bp, profiles_bp, tags_bp, feeds_bp, questions_bp):
         app.register_blueprint(blueprint)
 
 

@@ -131,6 +131,13 @@ class User(UserMixin, db.Model):
         return self.role in CLINICIANS
 
     @property
+    def is_author(self) -> bool:
+        """A non-clinical writer of posts (researcher, charity staff): badged "Author"."""
+        from .permissions import AUTHORS
+
+        return self.role in AUTHORS
+
+    @property
     def is_admin(self) -> bool:
         from .permissions import ADMIN
 

@@ -76,6 +76,7 @@ def register(app: Flask) -> None:
     from .notifications import service as notifications
     from .posts import editing
     from .posts.queries import recent_activity
+    from .questions import lifecycle, offers
 
     def can_edit_comment(comment) -> bool:
         return current_user.is_authenticated and comment_service.can_edit(comment, current_user)
@@ -136,6 +137,11 @@ def register(app: Flask) -> None:
         queue_statuses=moderation.QUEUE_STATUSES,
         # A held comment readers already saw (hidden after reports) is restored, not approved.
         hidden_after_reports=rules.HIDDEN_AFTER_REPORTS,
+        # A comment's question buttons (mark, unmark, change kind, "This helped me", holding
+        # reply) are offered by the rules their views enforce (questions.offers).
+        question_offers=lambda comment: offers.for_viewer(comment, current_user),
+        # A closed question says why in the words the clinicians chose from.
+        close_reason_words=lifecycle.CLOSE_REASON_WORDS,
         # Static URLs that change with the file, so browsers may cache them for a year.
         asset_url=asset_url,
         # The pinned htmx file, its integrity hash and its locked-down config, for base.html.

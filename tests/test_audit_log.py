@@ -56,7 +56,12 @@ def test_every_moderation_and_account_action_appends_an_event(
     client.post(f"/moderation/users/{target.id}/ban", data={"ban-reason": "Spam"})
     client.post(
         f"/moderation/users/{people['patient'].id}/verify",
-        data={"verify-title": "Nurse", "verify-specialty": "MS"},
+        data={
+            "verify-title": "Nurse",
+            "verify-specialty": "MS",
+            "verify-registration_body": "NMC",
+            "verify-registration_number": "12A3456E",
+        },
     )
     client.post("/logout")
     log_in(make_user("patient"))

@@ -45,7 +45,7 @@ def test_each_comment_shows_name_badge_time_body_permalink_and_reply(
     card = select_one(html, f"article#comment-card-{comment.id}")
     words = text_of(card)
     assert "Helen Marsh" in words
-    assert "Clinician" in words and "✓" in words and "(verified)" in words
+    assert "✓ Verified clinician" in words
     times = [time["datetime"] for time in select_all(card, "time[datetime]")]
     assert any(TIMESTAMP.fullmatch(when) for when in times)
     assert "blood tests" in texts_of(card, "strong")

@@ -31,6 +31,7 @@ ACTIONS: dict[str, str] = {
     "change_settings": "Changed the rules",
     "retry_email": "Tried a failed email again",
     "revoke_clinician": "Revoked a clinician's verification",
+    "make_author": "Made a non-clinical author",
     # A question's state (questions.lifecycle): from_status and to_status hold the states.
     "make_question": "Made a thread a question",
     "make_discussion": "Made a thread a discussion",
