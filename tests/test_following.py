@@ -139,13 +139,18 @@ def test_suspended_members_may_still_follow(client, log_in, people, post):
 
 def test_asking_a_question_follows_its_thread(client, log_in, people, post):
     log_in(people["patient"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "My question, held at first."})
+    client.post(
+        f"/posts/{post.slug}/comments",
+        data={"body": "My question, held at first.", "kind": "question"},
+    )
     question = db.session.scalars(select(Comment)).one()
     assert question.status == "pending"
     assert follows_of(people["patient"]) == [(None, question.id)]
     client.post("/logout")
     log_in(people["clinician"])  # a clinician's own top-level comment is not a question
-    client.post(f"/posts/{post.slug}/comments", data={"body": "A note for everyone."})
+    client.post(
+        f"/posts/{post.slug}/comments", data={"body": "A note for everyone.", "kind": "question"}
+    )
     assert follows_of(people["clinician"]) == []
 
 
@@ -155,7 +160,9 @@ def test_the_htmx_answer_to_a_new_question_shows_it_followed(
     make_comment(post, people["patient"], "An earlier question, approved.")
     log_in(people["patient"])
     answer = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "A second question."}, headers=HTMX
+        f"/posts/{post.slug}/comments",
+        data={"body": "A second question.", "kind": "question"},
+        headers=HTMX,
     )
     assert answer.status_code == 201
     question = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
@@ -353,7 +360,7 @@ def test_a_comment_hidden_before_the_worker_runs_is_told_to_nobody(
 ):
     following.set_following(people["caregiver"], post=post, follow=True)
     log_in(people["clinician"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "Said too soon."})
+    client.post(f"/posts/{post.slug}/comments", data={"body": "Said too soon.", "kind": "question"})
     comment = db.session.scalar(select(Comment))
     comment.status = "removed"
     db.session.commit()
@@ -364,7 +371,9 @@ def test_a_comment_hidden_before_the_worker_runs_is_told_to_nobody(
 def test_held_comments_are_fanned_out_when_approved(client, log_in, people, post):
     following.set_following(people["caregiver"], post=post, follow=True)
     log_in(people["patient"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "My first question."})
+    client.post(
+        f"/posts/{post.slug}/comments", data={"body": "My first question.", "kind": "question"}
+    )
     assert count(FanOut) == 0  # held: nobody may learn of it yet
     comment = db.session.scalar(select(Comment))
     from portal.moderation import decisions

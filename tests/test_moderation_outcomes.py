@@ -47,7 +47,9 @@ def test_a_rejected_comment_shows_the_reason(client, people, post, make_comment,
 
 def test_a_held_comment_shows_it_is_waiting_and_why(client, people, post, log_in):
     log_in(people["patient"])
-    client.post(f"/posts/{post.slug}/comments", data={"body": "My first question."})
+    client.post(
+        f"/posts/{post.slug}/comments", data={"body": "My first question.", "kind": "question"}
+    )
     section = outcomes_section(client)
     assert "Waiting for a moderator" in section
     assert "New members' first comments are read by a moderator" in section
@@ -60,7 +62,8 @@ def test_a_comment_refused_by_a_block_word_is_explained_at_once_and_not_kept(
     db.session.commit()
     log_in(people["patient"])
     response = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "Buy this miracle cure now"}
+        f"/posts/{post.slug}/comments",
+        data={"body": "Buy this miracle cure now", "kind": "question"},
     )
     assert response.status_code == 422
     assert "words our community rules do not allow" in response.get_data(as_text=True)

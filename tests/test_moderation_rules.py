@@ -129,7 +129,9 @@ def test_reports_hide_a_comment_at_the_limit(app):
 
 def test_a_held_comment_tells_its_author_why_in_plain_words(client, people, post, log_in):
     log_in(people["patient"])
-    response = client.post(f"/posts/{post.slug}/comments", data={"body": "My first question"})
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "My first question", "kind": "question"}
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Awaiting moderation — only you can see this." in page
@@ -141,7 +143,9 @@ def test_a_blocked_comment_is_refused_beside_the_field_with_the_text_kept(
 ):
     set_rules(block_words="miracle cure")
     log_in(people["patient"])
-    response = client.post(f"/posts/{post.slug}/comments", data={"body": "A miracle cure!"})
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "A miracle cure!", "kind": "question"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "words our community rules do not allow" in html
@@ -196,7 +200,9 @@ def test_an_admin_changes_the_rules_and_they_apply_at_once(client, people, post,
     assert "most links before holding: 2 → 1" in event.reason
     client.post("/logout")
     log_in(people["clinician"])
-    refused = client.post(f"/posts/{post.slug}/comments", data={"body": "Not a miracle cure."})
+    refused = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "Not a miracle cure.", "kind": "question"}
+    )
     assert refused.status_code == 422
     db.session.expire_all()
     assert db.session.scalar(select(Comment.status)) is None  # refused, so nothing stored

@@ -230,7 +230,7 @@ def test_a_comment_from_an_unverified_member_is_refused_with_the_text_kept(
 
     response = client.post(
         f"/posts/{post.slug}/comments",
-        data={"body": "My careful question"},
+        data={"body": "My careful question", "kind": "question"},
         headers={"Referer": f"http://localhost/posts/{post.slug}"},
     )
     assert response.status_code == 422
@@ -254,7 +254,9 @@ def test_an_htmx_comment_from_an_unverified_member_comes_back_in_place(
 ):
     log_in(unverified)
     response = client.post(
-        f"/posts/{post.slug}/comments", data={"body": "Typed with htmx"}, headers=HTMX
+        f"/posts/{post.slug}/comments",
+        data={"body": "Typed with htmx", "kind": "question"},
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert response.headers["HX-Retarget"] == "#comment-form"
@@ -275,10 +277,14 @@ def test_the_inline_reply_form_says_why_too(client, post, people, make_comment, 
 def test_once_the_link_is_opened_the_comment_goes_through(client, post, base_url):
     register(client)
     client.post("/login", data={"email": NEW["email"], "password": NEW["password"]})
-    refused = client.post(f"/posts/{post.slug}/comments", data={"body": "First words"})
+    refused = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "First words", "kind": "question"}
+    )
     assert refused.status_code == 422
     client.get(link_path(only_email("verify_email"), base_url))
-    posted = client.post(f"/posts/{post.slug}/comments", data={"body": "First words"})
+    posted = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "First words", "kind": "question"}
+    )
     assert posted.status_code == 303
     assert db.session.scalar(select(Comment.body_source)) == "First words"
 
