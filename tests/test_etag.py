@@ -157,3 +157,33 @@ def test_a_stale_etag_or_an_htmx_request_gets_the_page(client, post):
     assert revisit(client, post, 'W/"not-this-page"').status_code == 200
     response = client.get(f"/posts/{post.slug}", headers=HTMX)
     assert response.status_code == 200 and post.title in response.get_data(as_text=True)
+
+
+def test_marking_an_answer_and_a_helpful_press_change_the_page(client, post, make_comment, people):
+    from portal.questions import helpful, lifecycle
+
+    question = make_comment(post, people["patient"], "Does it last?")
+    reply = make_comment(post, people["clinician"], "For years, mostly.", parent=question)
+    etag = first_visit(client, post).headers["ETag"]
+    lifecycle.mark_answer(reply, people["clinician"])
+    db.session.commit()
+    response = revisit(client, post, etag)
+    assert response.status_code == 200 and "Clinician's answer" in response.get_data(as_text=True)
+    etag = response.headers["ETag"]
+    helpful.mark(reply, people["caregiver"])
+    db.session.commit()
+    response = revisit(client, post, etag)
+    assert response.status_code == 200 and "1 person found this helpful" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_holding_reply_and_a_closed_question_change_the_page(client, post, make_comment, people):
+    from portal.questions import lifecycle
+
+    question = make_comment(post, people["patient"], "Thanks for this post!")
+    etag = first_visit(client, post).headers["ETag"]
+    lifecycle.close(question, people["clinician"], "no_answer_needed", "Thank you: glad it helped.")
+    db.session.commit()
+    response = revisit(client, post, etag)
+    assert response.status_code == 200 and "glad it helped" in response.get_data(as_text=True)

@@ -58,6 +58,10 @@ def _discussion_version(post: Post) -> tuple:
             func.max(Comment.id),
             func.max(Comment.edited_at),
             func.max(Comment.moderated_at),
+            # Questions answered, claimed, held or closed, and "This helped me" presses.
+            func.max(Comment.state_changed_at),
+            func.max(Comment.holding_at),
+            func.sum(Comment.helpful_count),
             func.aggregate_strings(func.coalesce(User.display_name + User.role, "-"), ","),
             newest_comment,
             newest_post,
@@ -91,7 +95,14 @@ def visitor_etag(post: Post) -> str | None:
         post.published_at,
         post.updated_at,
         hashlib.sha256((post.body_html + post.references_html).encode()).hexdigest(),
-        (author.display_name, author.role, author.title, author.specialty, author.bio),
+        (
+            author.display_name,
+            author.role,
+            author.title,
+            author.specialty,
+            author.bio,
+            author.verified_at,
+        ),
         tuple(tag.name for tag in post.tags),
         _discussion_version(post),
     )

@@ -162,7 +162,8 @@ def can_mark_answer(reply: Comment, user: User | None) -> bool:
     """May user mark reply as its question's answer (the clinician who wrote it, or the asker)?"""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if reply.parent_id is None or reply.status != "approved" or reply.kind == "answer":
+    # A holding reply promises an answer; it is not one (and the answer is already marked).
+    if reply.parent_id is None or reply.status != "approved" or reply.kind != "reply":
         return False
     author = reply.author
     if author is None or not author.is_clinician:
