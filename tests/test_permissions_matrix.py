@@ -78,6 +78,7 @@ MATRIX: dict[str, Expect] = {
     "GET /": everyone(200),
     "GET /posts/<slug>": everyone(200),
     "GET /posts/<slug>/threads": everyone(302),  # without htmx, back to the post page
+    "GET /posts/<slug>/answers": everyone(200),  # clinicians' answers on a post
     "GET /posts/<slug>/comments.atom": everyone(200),
     "GET /feed.atom": everyone(200),
     "GET /tags/<slug>": everyone(200).at("/tags/{tag_slug}"),
@@ -123,6 +124,12 @@ MATRIX: dict[str, Expect] = {
     "POST /comments/<int:comment_id>/delete": members(NO),
     "GET /comments/<int:comment_id>/report": members(200, restricted=NO),
     "POST /comments/<int:comment_id>/report": members(422, restricted=NO),
+    # Questions on the post page: only the reply's clinician or the asker marks (the
+    # bystander's question is neither's); clinicians and moderators change a thread's kind.
+    "POST /comments/<int:comment_id>/mark-answer": members(NO),
+    "POST /comments/<int:comment_id>/unmark-answer": members(NO),
+    "POST /comments/<int:comment_id>/kind": clinical(422),  # an empty form chooses no kind
+    "POST /comments/<int:comment_id>/helpful": members(422, restricted=NO),
     # Notifications and following: members, restricted ones too (reading is not posting).
     "GET /notifications": members(200),
     "GET /notifications/<int:notification_id>": members(404),  # the bystander's own
@@ -145,8 +152,15 @@ MATRIX: dict[str, Expect] = {
     "POST /clinic/posts/<int:post_id>/publish": clinical(303),
     "POST /clinic/posts/<int:post_id>/unpublish": clinical(303),
     "GET /clinic/questions": clinical(200),
-    "GET /clinic/questions/<int:comment_id>/answer": clinical(200),
-    "POST /clinic/questions/<int:comment_id>/answer": clinical(422),
+    # Handling a question: verified clinicians only; admins see the list, not the actions.
+    "GET /clinic/questions/<int:comment_id>/answer": only(200, "clinician"),
+    "POST /clinic/questions/<int:comment_id>/answer": only(422, "clinician"),
+    "GET /clinic/questions/<int:comment_id>/holding": only(200, "clinician"),
+    "POST /clinic/questions/<int:comment_id>/holding": only(422, "clinician"),
+    "POST /clinic/questions/<int:comment_id>/claim": only(303, "clinician"),
+    "POST /clinic/questions/<int:comment_id>/release": only(422, "clinician"),  # not theirs
+    "GET /clinic/questions/<int:comment_id>/close": only(200, "clinician"),
+    "POST /clinic/questions/<int:comment_id>/close": only(422, "clinician"),
     # Moderation: admins.
     "GET /moderation": admins(200),
     "POST /moderation/comments/<int:comment_id>": admins(422),
@@ -160,6 +174,8 @@ MATRIX: dict[str, Expect] = {
     "POST /moderation/users/<int:user_id>/ban": admins(422),
     "POST /moderation/users/<int:user_id>/lift": admins(422),
     "POST /moderation/users/<int:user_id>/verify": admins(422),
+    "POST /moderation/users/<int:user_id>/author": admins(422),
+    "POST /moderation/users/<int:user_id>/revoke": admins(422),
     "POST /moderation/users/<int:user_id>/password-reset": admins(303),
     "GET /moderation/log": admins(200),
     "GET /moderation/mail": admins(200),

@@ -149,6 +149,7 @@ PAGE_TYPES = [
     PageType("home", fixed("/")),
     PageType("post-thread", fixed(POST_PATH), detail="#comments"),
     PageType("post-thread-member", fixed(POST_PATH), user="riverwalker"),
+    PageType("post-answers", fixed(f"{POST_PATH}/answers"), detail="#comments"),
     PageType("inline-reply", fixed(POST_PATH), user="steadyhand", reply_open=True),
     PageType("login", fixed("/login")),
     PageType("register", fixed("/register")),
