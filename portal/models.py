@@ -389,6 +389,7 @@ NOTIFICATION_KINDS = (
     "account_action",  # a moderator suspended, banned or lifted my account
     "followed_post",  # a new comment in a discussion I follow
     "followed_thread",  # a new reply in a thread I follow
+    "question_closed",  # a clinician closed my question without an answer here, and why
     "questions_waiting",  # clinicians: new questions on posts they wrote
     "queue_waiting",  # admins: the moderation queue has waited too long
 )

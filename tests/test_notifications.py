@@ -478,6 +478,7 @@ def test_every_notification_email_carries_one_click_unsubscribe(
         ("account_action", "News about your Treatment Talk account"),
         ("followed_post", "A new comment in a discussion you follow"),
         ("followed_thread", "A new reply in a thread you follow"),
+        ("question_closed", "A clinician closed your question on Treatment Talk"),
         ("questions_waiting", "3 new questions are waiting on your posts"),
         ("queue_waiting", "3 comments are waiting in the moderation queue"),
     ],
@@ -543,3 +544,23 @@ def test_admins_hear_when_the_queue_has_waited_too_long_and_not_every_ten_minute
     notice.created_at = utcnow() - timedelta(minutes=31)
     db.session.commit()
     assert tasks.notify_queue_waiting() == 1
+
+
+def test_the_asker_is_told_when_a_clinician_closes_their_question_and_why(
+    client, log_in, people, post, question
+):
+    lifecycle.close(question, people["clinician"], "signposted", "Please ask your own MS team.")
+    db.session.commit()
+    [notice] = told(people["patient"])
+    assert (notice.kind, notice.comment_id) == ("question_closed", question.id)
+    [email] = emails_to(people["patient"])
+    rendered = render_parts(email)
+    assert rendered.subject == "A clinician closed your question on Treatment Talk"
+    assert "Signposted elsewhere: Please ask your own MS team." in rendered.text
+    log_in(people["patient"])
+    page = client.get("/notifications")
+    headline = texts_of(page, ".notification__headline")[0]
+    assert "A clinician closed your question on “Alemtuzumab: the long view”." in headline
+    assert "Please ask your own MS team. (Helen Marsh)" in headline
+    link = select_one(page, f"#notification-{notice.id} a.action")
+    assert text_of(link) == "See your question"

@@ -30,6 +30,7 @@ KIND_LABELS: dict[str, str] = {
     "account_action": "A moderator's action on my account",
     "followed_post": "New comments in discussions I follow",
     "followed_thread": "New replies in threads I follow",
+    "question_closed": "A clinician closed my question, and why",
     "questions_waiting": "New questions waiting on my posts",
     "queue_waiting": "The moderation queue has waited too long",
 }

@@ -53,6 +53,8 @@ class Shown:
             return "See the waiting questions"
         if kind == "queue_waiting":
             return "Open the moderation queue"
+        if kind == "question_closed" and self.comment is not None:
+            return "See your question"
         if self.comment is not None:
             return "Read the answer" if kind == "answer" else "Read the comment"
         return "Go to the discussion"
@@ -80,6 +82,7 @@ def _about_comment(notification: Notification, comment: Comment | None) -> str:
             "followed_post": f"A new comment on {title} is no longer available.",
             "followed_thread": f"A new reply in a thread you follow on {title} "
             "is no longer available.",
+            "question_closed": f"Your question on {title} is no longer available.",
         }.get(kind, f"A comment on {title} is no longer available.")
     author = comment.author
     who = author.display_name if author is not None else "A member who has left"
@@ -97,6 +100,9 @@ def _about_comment(notification: Notification, comment: Comment | None) -> str:
         return f"A moderator has looked at the comment you reported on {title}. Thank you."
     if kind == "followed_post":
         return f"{who} commented on {title}, a discussion you follow."
+    if kind == "question_closed":
+        # detail holds the clinician's name and note, written when the question was closed.
+        return f"A clinician closed your question on {title}. {notification.detail}".strip()
     return f"{who} replied in a thread you follow on {title}."
 
 

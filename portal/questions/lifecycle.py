@@ -270,6 +270,17 @@ def close(question: Comment, clinician: User, reason: str, note: str | None) -> 
     question.claimed_by_id = question.claimed_at = None
     question.state_changed_at = now
     _record(clinician, "close_question", question, "waiting", "closed", reason=words, at=now)
+    if question.author is not None:
+        from ..notifications.service import notify
+
+        why = CLOSE_REASON_WORDS[reason]
+        notify(
+            question.author,
+            "question_closed",
+            comment=question,
+            detail=f"{why}: {words} ({clinician.display_name})",
+            actor=clinician,
+        )
 
 
 def reopen(question: Comment, clinician: User) -> None:
