@@ -282,6 +282,12 @@ class Comment(db.Model):
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Members who said "This helped me" (answers only), kept with the marks by questions.helpful.
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Held because its words suggest someone in crisis: first in the moderation queue.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Held because its writer posted it with personal details the portal found in it.
+    personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When a moderator last removed part of it (the audit log keeps what was removed).
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -374,6 +380,9 @@ class ModerationSettings(db.Model):
     watch_words: Mapped[str] = mapped_column(Text, default="")
     block_words: Mapped[str] = mapped_column(Text, default="")
     reports_to_hide: Mapped[int] = mapped_column(Integer, default=3)
+    # Words of someone in crisis (one phrase a line): held, urgent, and its writer sees help.
+    # Empty means the portal's defaults (moderation.crisis.DEFAULT_PHRASES).
+    crisis_phrases: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -390,6 +399,8 @@ NOTIFICATION_KINDS = (
     "followed_post",  # a new comment in a discussion I follow
     "followed_thread",  # a new reply in a thread I follow
     "question_closed",  # a clinician closed my question without an answer here, and why
+    "redacted",  # a moderator removed part of my comment, and why
+    "crisis_held",  # admins: a comment that may come from someone in crisis is waiting
     "questions_waiting",  # clinicians: new questions on posts they wrote
     "queue_waiting",  # admins: the moderation queue has waited too long
 )

@@ -31,6 +31,8 @@ KIND_LABELS: dict[str, str] = {
     "followed_post": "New comments in discussions I follow",
     "followed_thread": "New replies in threads I follow",
     "question_closed": "A clinician closed my question, and why",
+    "redacted": "A moderator removed part of my comment, and why",
+    "crisis_held": "A comment from someone who may be in crisis is waiting",
     "questions_waiting": "New questions waiting on my posts",
     "queue_waiting": "The moderation queue has waited too long",
 }
@@ -57,7 +59,7 @@ def kinds_for(user: User) -> list[str]:
         kind
         for kind in NOTIFICATION_KINDS
         if (kind != "questions_waiting" or user.is_staff)
-        and (kind != "queue_waiting" or user.is_admin)
+        and (kind not in ("queue_waiting", "crisis_held") or user.is_admin)
     ]
 
 

@@ -51,7 +51,7 @@ class Shown:
             return "Go to your account"
         if kind == "questions_waiting":
             return "See the waiting questions"
-        if kind == "queue_waiting":
+        if kind in ("queue_waiting", "crisis_held"):
             return "Open the moderation queue"
         if kind == "question_closed" and self.comment is not None:
             return "See your question"
@@ -83,6 +83,7 @@ def _about_comment(notification: Notification, comment: Comment | None) -> str:
             "followed_thread": f"A new reply in a thread you follow on {title} "
             "is no longer available.",
             "question_closed": f"Your question on {title} is no longer available.",
+            "redacted": f"A moderator removed part of your comment on {title}.",
         }.get(kind, f"A comment on {title} is no longer available.")
     author = comment.author
     who = author.display_name if author is not None else "A member who has left"
@@ -100,6 +101,9 @@ def _about_comment(notification: Notification, comment: Comment | None) -> str:
         return f"A moderator has looked at the comment you reported on {title}. Thank you."
     if kind == "followed_post":
         return f"{who} commented on {title}, a discussion you follow."
+    if kind == "redacted":
+        reason = f" Reason: {notification.detail}" if notification.detail else ""
+        return f"A moderator removed part of your comment on {title}.{reason}"
     if kind == "question_closed":
         # detail holds the clinician's name and note, written when the question was closed.
         return f"A clinician closed your question on {title}. {notification.detail}".strip()
@@ -114,6 +118,11 @@ def headline(notification: Notification, comment: Comment | None) -> str:
         where = f"your post {_title(notification.post)}" if notification.post else "your posts"
         questions = _plural(notification.count, "new question waits", "new questions wait")
         return f"{questions} for a clinician's answer on {where}."
+    if kind == "crisis_held":
+        return (
+            f"A comment on {_title(notification.post)} may come from someone in crisis. "
+            "It is first in the moderation queue."
+        )
     if kind == "queue_waiting":
         minutes = current_app.config["QUEUE_WAITING_MINUTES"]
         items = _plural(notification.count, "comment has", "comments have")
@@ -129,7 +138,7 @@ def _destination(notification: Notification, comment: Comment | None) -> tuple[s
         return "accounts.show", {}
     if kind == "questions_waiting":
         return "clinic.questions", ({"post": post.slug} if post is not None else {})
-    if kind == "queue_waiting":
+    if kind in ("queue_waiting", "crisis_held"):
         return "moderation.queue", {}
     if comment is not None:
         return "comments.card", {"comment_id": comment.id}
