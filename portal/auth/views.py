@@ -24,6 +24,7 @@ from ..errors import rescues_form
 from ..extensions import limiter
 from ..forms import attach_error
 from ..models import User
+from ..permissions import restriction_message
 from ..safe_urls import same_site_path
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
@@ -43,6 +44,14 @@ def _login_account_key() -> str:
     return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _greeting(user: User) -> tuple[str, str]:
+    """What a member reads on logging in: a restricted account is told so at once, not welcomed."""
+    restricted = restriction_message(user)
+    if restricted:
+        return f"You are logged in. {restricted}", "warning"
+    return f"Welcome back, {user.display_name}.", "success"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_login_account_key)
@@ -56,7 +65,7 @@ def login() -> str | Response | tuple[str, int]:
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(*_greeting(user))
             return redirect(same_site_path(form.next.data) or url_for("posts.index"), 303)
         form.form_errors.append(LOGIN_FAILED)
     if request.method == "POST":
