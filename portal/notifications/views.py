@@ -11,15 +11,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..comments import threads
+from ..comments.forms import CommentForm
 from ..extensions import csrf, db
-from ..forms import UNREADABLE_FORM
+from ..forms import UNREADABLE_FORM, FieldError, attach_error
 from ..mail.unsubscribe import read_unsubscribe_token
 from ..models import Comment, User
 from ..paging import page_arg
 from ..permissions import can
 from ..posts import queries
 from ..responding import htmx_answer, page_or_fragment
-from . import following, preferences, service, wording
+from . import following, posting_again, preferences, service, wording
 
 bp = Blueprint("notifications", __name__)
 
@@ -48,14 +50,62 @@ def _own_or_404(notification_id: int):
     return notification
 
 
+def _again_form(notification) -> CommentForm | None:
+    """A held-back comment's text in a form, to edit and post again; None for other notices."""
+    comment = posting_again.held_back_comment(notification)
+    if comment is None:
+        return None
+    return CommentForm(formdata=None, body=comment.body_source)
+
+
 @bp.get("/notifications/<int:notification_id>", endpoint="show")
 @can("read_notifications")
 def show(notification_id: int) -> Response:
     """One notification on its own page: where an email about a held-back comment leads."""
-    item = wording.show(_own_or_404(notification_id))
+    notification = _own_or_404(notification_id)
     return page_or_fragment(
-        "notifications/show.html", "notifications/_item.html", item=item, list_page=1, alone=True
+        "notifications/show.html",
+        "notifications/_item.html",
+        item=wording.show(notification),
+        list_page=1,
+        alone=True,
+        again_form=_again_form(notification),
     )
+
+
+@bp.post("/notifications/<int:notification_id>/post-again", endpoint="post_again")
+@can("read_notifications")
+def post_again(notification_id: int) -> Response:
+    """A rejected or removed comment's text, edited or not, posted as a new comment."""
+    notification = _own_or_404(notification_id)
+    if posting_again.held_back_comment(notification) is None:
+        abort(404)
+    form = CommentForm()
+    try:
+        if not form.validate_on_submit():
+            raise FieldError("body", UNREADABLE_FORM)
+        comment = posting_again.post_again(notification, current_user, form.body.data)
+    except FieldError as error:
+        attach_error(form, error)
+        return page_or_fragment(
+            "notifications/show.html",
+            "notifications/_item.html",
+            status=422,
+            item=wording.show(notification),
+            list_page=1,
+            alone=True,
+            again_form=form,
+        )
+    message = (
+        "Your comment is posted again."
+        if comment.status == "approved"
+        else "Your comment is posted again and waits for a moderator. Only you can see it for now."
+    )
+    flash(message, "success")
+    where = url_for("posts.show", **threads.permalink_args(comment, current_user))
+    if request.wants_fragment:
+        return htmx_answer(redirect=where)
+    return redirect(where, 303)
 
 
 def _back_to_list(page: int) -> Response:
