@@ -28,6 +28,8 @@ from .load import measure
 from .servers import gunicorn
 
 PAGES = {
+    # For comparison: the big post page, which `make bench` holds to 15 ms too.
+    "post, 300": f"/posts/{seed.BIG_SLUG}",
     "all waiting": "/clinic/questions",
     "one post": "/clinic/questions?post=treatment-notes-7",
     "one treatment": "/clinic/questions?tag=alemtuzumab",

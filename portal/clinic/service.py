@@ -20,7 +20,7 @@ from functools import cache
 from flask import g
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
-from sqlalchemy.orm import aliased, contains_eager, defer
+from sqlalchemy.orm import aliased, contains_eager, load_only
 
 from ..comments import service as comments
 from ..extensions import db
@@ -42,13 +42,6 @@ def _open_posts(post: type[Post] = Post) -> tuple:
 def _waiting() -> Select:
     """Waiting questions joined to their post; narrow and shape it further."""
     return select(Comment).join(Post, Comment.post_id == Post.id).where(*WAITING, *_open_posts())
-
-
-def _counted() -> Select:
-    """Waiting questions on open posts, in the shape the (question_state, status, post_id)
-    index answers alone: counts read the index, never the comments' rows."""
-    open_ids = select(Post.id).where(*_open_posts())
-    return select(Comment.post_id).where(*WAITING, Comment.post_id.in_(open_ids))
 
 
 def _on_open_post() -> ColumnElement[bool]:
@@ -164,15 +157,19 @@ class _Counts:
 
 @cache
 def _counts_statement() -> Select:
+    # Each open post's waiting questions are counted from the (question_state, status,
+    # post_id) index alone, never from the comments' rows.
     per_post = (
-        _counted().add_columns(func.count().label("waiting")).group_by(Comment.post_id).subquery()
+        _waiting()
+        .with_only_columns(Post.id, Post.slug, Post.title, func.count().label("waiting"))
+        .group_by(Post.id)
+        .subquery()
     )
     return (
-        select(Post.id, Post.slug, Post.title, per_post.c.waiting, Tag.slug, Tag.name)
-        .join(per_post, per_post.c.post_id == Post.id)
-        .outerjoin(post_tags, post_tags.c.post_id == Post.id)
+        select(per_post, Tag.slug, Tag.name)
+        .outerjoin(post_tags, post_tags.c.post_id == per_post.c.id)
         .outerjoin(Tag, Tag.id == post_tags.c.tag_id)
-        .order_by(Post.title, Post.id)
+        .order_by(per_post.c.title, per_post.c.id)
     )
 
 
@@ -198,7 +195,8 @@ def waiting_count(*, fresh: bool = False) -> int:
 
 @cache
 def _count_statement() -> Select:
-    return select(func.count()).select_from(_counted().subquery())
+    # Read from the same index, a seek per open post.
+    return _waiting().with_only_columns(func.count())
 
 
 _NAMED = (User.id, User.display_name, User.role, User.title, User.verified_at)
@@ -215,8 +213,21 @@ def _shown() -> Select:
         .outerjoin(User, Comment.author_id == User.id)
         .outerjoin(claimant, Comment.claimed_by_id == claimant.id)
         .options(
-            # The list shows the question's words as stored HTML, and of its post the title.
-            defer(Comment.body_source),
+            # What the list shows: the question's stored HTML and state, its post's title.
+            load_only(
+                Comment.post_id,
+                Comment.author_id,
+                Comment.root_id,
+                Comment.kind,
+                Comment.status,
+                Comment.question_state,
+                Comment.body_html,
+                Comment.created_at,
+                Comment.asked_for,
+                Comment.holding_at,
+                Comment.claimed_by_id,
+                Comment.claimed_at,
+            ),
             contains_eager(Comment.post).load_only(Post.id, Post.slug, Post.title),
             # Of people, what their names and badges need.
             contains_eager(Comment.author).load_only(*_NAMED),
