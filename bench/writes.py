@@ -56,8 +56,12 @@ def post_comments(
                 break
             body = f"{MARKER} {index}-{n}: does the fatigue settle after the second dose?"
             try:
+                # Members starting a thread choose, as the form asks: a question for a clinician.
                 answer = browser.request(
-                    "POST", f"/posts/{slug}/comments", form={"body": body}, headers=headers
+                    "POST",
+                    f"/posts/{slug}/comments",
+                    form={"body": body, "kind": "question"},
+                    headers=headers,
                 )
             except OSError:
                 failed[index] += 1
