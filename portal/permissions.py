@@ -77,7 +77,10 @@ def restriction_message(user: User, now: datetime | None = None) -> str | None:
         until = user.suspended_until
         if until is not None and until <= (now or utcnow()):
             return None  # the suspension has run out
-        when = f" until {until:%d %B %Y, %H:%M} UTC" if until else ""
+        # Imported here: templating reads this module. One way of writing times, everywhere.
+        from .templating import human_datetime
+
+        when = f" until {human_datetime(until)}" if until else ""
         reason = f" Reason: {user.status_reason}" if user.status_reason else ""
         return f"Your account is suspended{when}, so you cannot post or report.{reason}"
     return None

@@ -160,7 +160,7 @@ def test_reported_filter_shows_the_reasons_and_notes(client, people, post, make_
     assert "“Dangerous advice.”" in words
     assert "Something else, from Helen Marsh" in words
     assert "Approved, still visible" in words
-    assert "Keep it up" in words and "Remove" in words
+    assert "Dismiss the reports" in words and "Remove" in words
 
 
 def test_approve_with_a_plain_form_publishes_it_and_comes_back_to_the_queue(

@@ -257,7 +257,7 @@ def test_suspension_ban_and_lift_tell_the_member_with_the_end_and_the_reason(peo
     members.ban(member, admin, "Threats to another member")
     details = [n.detail for n in told(member, "account_action")]
     assert details[0] == (
-        f"Your account is suspended until {until:%d %B %Y}, so you cannot post or report. "
+        f"Your account is suspended until {until.day} {until:%B %Y}, so you cannot post or report. "
         "Reason: Repeated off-topic posts"
     )
     assert "lifted" in details[1] and "Talked it through" in details[1]

@@ -6,6 +6,8 @@ account: a "check your email" page. What differs goes by email, to the address's
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     flash,
@@ -100,6 +102,29 @@ def register() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         return render_template("auth/register.html", form=form), 422
     return render_template("auth/register.html", form=form)
+
+
+def minutes_until_allowed() -> int:
+    """Whole minutes until the limit this request hit lets the next one through (at least 1)."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 1
+    # reset_at is a whole second, rounded up: round, so that a fresh hour reads "60", not "61".
+    return max(1, round((limit.reset_at - time.time()) / 60))
+
+
+@rescues_form("auth.register")
+def _keep_the_registration(status: int, message: str):
+    """Too many registrations from here: the form again, what was typed kept (passwords are
+    never sent back), and the real wait rather than "a few minutes"."""
+    form = RegisterForm(meta={"csrf": False})
+    minutes = minutes_until_allowed()
+    form.form_errors.append(
+        "Too many accounts have been registered from this connection in the last hour. "
+        f"Please try again in {minutes} minute{'' if minutes == 1 else 's'}; "
+        "what you typed here is kept."
+    )
+    return render_template("auth/register.html", form=form), status
 
 
 @bp.get("/register/check-email")

@@ -20,7 +20,7 @@ from . import audit
 
 DECISIONS = ("approve", "reject", "spam")
 # Decisions undo can take back (a comment hidden by reports is restored by approving it).
-UNDOABLE_ACTIONS = ("approve", "reject", "remove", "spam")
+UNDOABLE_ACTIONS = ("approve", "reject", "remove", "spam", "dismiss_reports")
 
 # The short list of reasons a moderator picks from when rejecting; "other" means "written".
 REJECT_REASONS: dict[str, str] = {
@@ -58,6 +58,13 @@ def has_reports(comment: Comment) -> bool:
     return bool(db.session.scalar(select(exists().where(Flag.comment_id == comment.id))))
 
 
+def dismissal_words(closed: int, note: str = "") -> str:
+    """What a dismissal did, for the audit log: "Dismissed 3 reports; the comment stays up"."""
+    reports = "1 report" if closed == 1 else f"{closed} reports"
+    said = f"Dismissed {reports}; the comment stays up"
+    return f"{said}. {note}" if note else said
+
+
 def _apply(
     comment: Comment, moderator: User, decision: str, reason: str, was_public: bool
 ) -> ModerationEvent:
@@ -73,6 +80,9 @@ def _apply(
     else:
         action, new_status = "reject", "rejected"
     old_status = comment.status
+    if decision == "approve" and old_status == "approved":
+        # Reported but still public: approving again changes nothing but the reports.
+        action = "dismiss_reports"
     comment.status = new_status
     if new_status != "approved":
         questions.answer_withdrawn(comment)
@@ -80,12 +90,14 @@ def _apply(
     comment.moderated_by_id = moderator.id
     comment.moderation_reason = reason if decision != "approve" else ""
     # The same moment marks the reports this decision closed, so that undo can reopen them.
-    db.session.execute(
+    closed = db.session.execute(
         update(Flag)
         .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
         .values(resolved_at=now)
-    )
+    ).rowcount
     notifications.comment_moderated(comment, moderator, old_status, reports_closed_at=now)
+    if action == "dismiss_reports":
+        reason = dismissal_words(closed or 0, reason)
     return audit.record(
         moderator,
         action,

@@ -21,6 +21,7 @@ from ..models import User, utcnow
 from ..notifications import events as notifications
 from ..notifications.service import notify
 from ..questions import lifecycle
+from ..templating import human_date
 from . import audit
 
 MAX_REASON_LENGTH = 500
@@ -111,7 +112,7 @@ def suspend(user: User, admin: User, until: date | None, reason: str | None) -> 
         "suspend",
         "user",
         user.id,
-        reason=f"Until {ends:%d %B %Y}: {reason}",
+        reason=f"Until {human_date(ends)}: {reason}",
         from_status=old_status,
         to_status="suspended",
     )
