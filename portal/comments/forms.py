@@ -64,6 +64,10 @@ class CommentForm(FlaskForm):
         filters=[strip, _without_leading_for],
     )
     holding = BooleanField("This is a holding reply: someone is looking into it")
+    # Sent only by the "Post anyway" button, after the writer has seen the personal details
+    # found in their text; the view then keeps what was found here for the panel.
+    personal_data_confirmed = BooleanField()
+    personal_data_found = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
