@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
         mail_views,
         member_views,
         queue_views,
+        redaction_views,
         report_views,
         settings_views,
     )
