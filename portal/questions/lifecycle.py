@@ -152,7 +152,7 @@ def release(question: Comment, clinician: User) -> None:
     if question.claimed_by_id != clinician.id:
         raise QuestionError("claim", "You have not claimed this question.")
     question.claimed_by_id = question.claimed_at = None
-    _record(clinician, "release_question", question, question.question_state, None)
+    _record(clinician, "release_question", question, "waiting", "waiting")
 
 
 # --- answering -------------------------------------------------------------------------------
