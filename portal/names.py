@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from . import personal_data
+
 MIN_LENGTH = 2
 MAX_LENGTH = 40
 
@@ -64,6 +66,11 @@ def problems(display_name: str, *, staff: bool = False) -> list[str]:
         messages.append("Remove invisible or control characters (such as zero-width spaces).")
     if display_name and not any(ch.isalnum() for ch in display_name):
         messages.append("Include at least one letter or number.")
+    found = personal_data.find(display_name)
+    if found:
+        # A name is shown beside everything its owner writes, to everyone, and is never held.
+        kinds = " and ".join(personal_data.KINDS[kind] for kind in personal_data.kinds_found(found))
+        messages.append(f"Everyone can read your name: take out {kinds}.")
     if not staff and _poses_as_staff(display_name):
         messages.append(
             "Names that suggest staff (like “admin”, “moderator” or a “Dr” title) are "

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal import personal_data
 from portal.extensions import db
-from portal.models import Comment, ModerationEvent, Notification
+from portal.models import Comment, ModerationEvent, Notification, User
 
 from .helpers import HTMX, select_all, select_one, text_of, value_of
 from .hostile import all_hostile_cases, load_cases
@@ -594,3 +594,34 @@ def test_the_rules_page_says_what_the_portal_does_with_personal_details(client):
 def test_short_codes_are_not_phone_numbers():
     assert kinds('<a href="&#0000106avascript:alert(1)">x</a>') == []
     assert kinds("extension 0123 4567") == []
+
+
+# --- profile text: a member's only public words of their own are their name -------------------
+
+
+def test_a_name_with_contact_details_is_refused_at_registration_and_on_the_account_page(
+    client, people, log_in
+):
+    registering = client.post(
+        "/register",
+        data={
+            "email": "new.person@example.org",
+            "display_name": "Jane 07700900123",
+            "password": "a long enough passphrase",
+            "confirm": "a long enough passphrase",
+            "role": "patient",
+            "agree_rules": "y",
+            "agree_disclaimer": "y",
+        },
+    )
+    assert registering.status_code == 422
+    assert "Everyone can read your name: take out a phone number." in registering.get_data(
+        as_text=True
+    )
+    log_in(people["patient"])
+    renaming = client.post("/account/name", data={"display_name": "river@example.org"})
+    assert renaming.status_code == 422
+    html = renaming.get_data(as_text=True)
+    assert "take out an email address" in html and 'value="river@example.org"' in html
+    db.session.expire_all()
+    assert db.session.get(User, people["patient"].id).display_name == "RiverWalker"
