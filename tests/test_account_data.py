@@ -57,6 +57,26 @@ def test_export_holds_what_the_member_follows_and_how_they_are_told(
     assert exported["account"]["quote_comments_in_emails"] is True
 
 
+def test_export_holds_what_each_comment_was_for_and_the_answers_found_helpful(
+    client, post, people, make_comment, log_in
+):
+    from portal.questions import helpful, lifecycle
+
+    asked = make_comment(post, people["caregiver"], "For my wife: is it safe?", asked_for="my wife")
+    make_comment(post, people["caregiver"], "A tip", kind="discussion")
+    other = make_comment(post, people["patient"], "Same here?")
+    answer = make_comment(post, people["clinician"], "Yes, with checks.", parent=other)
+    lifecycle.mark_answer(answer, people["clinician"])
+    helpful.mark(answer, people["caregiver"])
+    db.session.commit()
+    log_in(people["caregiver"])
+    exported = json.loads(client.get("/account/export").get_data(as_text=True))
+    kinds = [(c["kind"], c["asked_for"], c["question_state"]) for c in exported["comments"]]
+    assert kinds == [("question", "my wife", "waiting"), ("discussion", None, None)]
+    assert exported["comments"][0]["id"] == asked.id
+    assert exported["found_helpful"] == [answer.id]
+
+
 def test_export_needs_login(client):
     assert client.get("/account/export").status_code == 302
 

@@ -26,6 +26,7 @@ from ..models import (
     Comment,
     Flag,
     Follow,
+    HelpfulMark,
     NotificationPreference,
     Post,
     User,
@@ -242,9 +243,21 @@ def export_for(user: User) -> dict[str, Any]:
             "edited": comment.edited_at.isoformat() if comment.edited_at else None,
             "status": comment.status,
             "text": comment.body_source,
+            # What it was for: a question (with whom it was asked for and where it stands), a
+            # discussion, or a reply (a clinician's holding reply or marked answer).
+            "kind": comment.kind,
+            "asked_for": comment.asked_for or None,
+            "question_state": comment.question_state,
         }
         for comment, slug, title in rows
     ]
+    found_helpful = list(
+        db.session.scalars(
+            select(HelpfulMark.comment_id)
+            .where(HelpfulMark.user_id == user.id)
+            .order_by(HelpfulMark.created_at)
+        )
+    )
     reports = [
         {
             "comment": flag.comment_id,
@@ -283,6 +296,8 @@ def export_for(user: User) -> dict[str, Any]:
         "comments": comments,
         "reports": reports,
         "following": following,
+        # The answers this member said "This helped me" of, by comment id.
+        "found_helpful": found_helpful,
     }
 
 
