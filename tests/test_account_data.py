@@ -110,6 +110,29 @@ def test_deleting_the_account_removes_comments_but_keeps_threads_whole(
     assert "Log out" not in page
 
 
+def test_a_leaving_clinicians_answers_reopen_and_a_leaving_members_helpful_marks_uncount(
+    client, post, people, make_comment, make_user, log_in
+):
+    from portal.questions import helpful, lifecycle
+
+    locum = make_user("clinician")
+    question = make_comment(post, people["patient"], "Does it wear off?")
+    answer = make_comment(post, locum, "It can; we check yearly.", parent=question)
+    other = make_comment(post, people["caregiver"], "And for carers?")
+    kept = make_comment(post, people["clinician"], "Ask us any time.", parent=other)
+    lifecycle.mark_answer(answer, locum)
+    lifecycle.mark_answer(kept, people["clinician"])
+    helpful.mark(kept, people["patient"])
+    helpful.mark(kept, locum)
+    db.session.commit()
+    log_in(locum)
+    response = client.post("/account/delete", data={"password": TEST_PASSWORD, "understood": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (question.question_state, question.answer_id) == ("waiting", None)
+    assert kept.helpful_count == 1
+
+
 def test_deleting_needs_the_password_and_the_confirmation(client, people, log_in):
     log_in(people["patient"])
     wrong = client.post("/account/delete", data={"password": "nope", "understood": "y"})

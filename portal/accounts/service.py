@@ -34,6 +34,8 @@ from ..models import (
     utcnow,
 )
 from ..permissions import CLINICAL
+from ..questions import helpful
+from ..questions import lifecycle as questions
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -316,6 +318,10 @@ def delete_account(user: User, password: str) -> None:
             "Your account has published or draft posts. Please ask an admin to hand them over "
             "before deleting the account.",
         )
+    # Before their comments go: what they answered waits again, what they found helpful counts
+    # one fewer.
+    questions.author_leaving(user)
+    helpful.member_leaving(user)
     reply = aliased(Comment)
     has_replies = exists().where(reply.parent_id == Comment.id)
     db.session.execute(

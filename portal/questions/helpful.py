@@ -61,6 +61,18 @@ def unmark(answer: Comment, member: Any) -> bool:
     return True
 
 
+def member_leaving(member: Any) -> None:
+    """member is deleting their account: their marks go, and the counts they were part of drop."""
+    theirs = select(HelpfulMark.comment_id).where(HelpfulMark.user_id == member.id)
+    db.session.execute(
+        update(Comment)
+        .where(Comment.id.in_(theirs))
+        .values(helpful_count=Comment.helpful_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(delete(HelpfulMark).where(HelpfulMark.user_id == member.id))
+
+
 def has_marked(member: Any, answer: Comment) -> bool:
     return answer.id in marked_by(member, [answer.id])
 

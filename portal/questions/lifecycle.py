@@ -220,6 +220,14 @@ def answer_withdrawn(comment: Comment) -> None:
         _reopen(question, None, "answer_withdrawn")
 
 
+def author_leaving(author: User) -> None:
+    """author is deleting their account: questions their answers answered wait again."""
+    for answer in db.session.scalars(
+        select(Comment).where(Comment.author_id == author.id, Comment.kind == "answer")
+    ):
+        answer_withdrawn(answer)
+
+
 def clinician_revoked(clinician: User, admin: User) -> int:
     """A clinician's verification was revoked: questions they answered wait again.
 
