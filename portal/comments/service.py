@@ -10,7 +10,9 @@ from .. import rendering
 from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
+from ..moderation import audit
 from ..moderation import rules as moderation
+from ..moderation.rules import Decision
 from ..notifications import events as notifications
 from ..permissions import restriction_message, unconfirmed_email_message
 from ..questions import lifecycle as questions
@@ -96,11 +98,14 @@ def submit(
     )
     comment.status = decision.status
     comment.held_reason = decision.reason
+    comment.urgent = decision.urgent
     questions.comment_added(comment)
     db.session.add(comment)
     db.session.flush()
     comment.root_id = parent.root_id if parent is not None else comment.id
     notifications.comment_submitted(comment)
+    if decision.urgent:
+        held_in_crisis(comment, decision, from_status=None)
     db.session.commit()
     return comment
 
@@ -124,13 +129,35 @@ def edit(comment: Comment, user: User, body: str | None) -> Comment:
     if decision.status == "rejected":
         raise CommentError("body", decision.reason)
     comment.body_source, comment.body_html = text, html
+    newly_urgent = decision.urgent and not comment.urgent
+    was = comment.status
     if decision.status != "approved" or comment.status == "pending":
         # An edit cannot make a held comment public, and a held edit goes back to the queue.
         comment.status = "pending" if decision.status == "approved" else decision.status
         comment.held_reason = decision.reason or comment.held_reason
     comment.edited_at = utcnow()
+    if newly_urgent:
+        comment.urgent = True
+        comment.held_reason = decision.reason
+        held_in_crisis(comment, decision, from_status=was)
     db.session.commit()
     return comment
+
+
+def held_in_crisis(comment: Comment, decision: Decision, from_status: str | None) -> None:
+    """A comment was held for crisis words: the audit log says so (the site acted) and every
+    admin is told now, in the same transaction as the hold."""
+    audit.record(
+        None,
+        "crisis_held",
+        "comment",
+        comment.id,
+        reason=f"Matched the crisis phrase “{decision.crisis_phrase}”. "
+        "First in the queue; admins told; its writer was shown where to find help.",
+        from_status=from_status,
+        to_status=comment.status,
+    )
+    notifications.crisis_held(comment)
 
 
 def has_replies(comment: Comment) -> bool:

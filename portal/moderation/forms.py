@@ -194,10 +194,22 @@ class SettingsForm(FlaskForm):
         render_kw={"rows": 5},
     )
 
+    crisis_phrases = TextAreaField(
+        "Crisis phrases",
+        description="One phrase per line. A comment that says one is held, first in the queue "
+        "and marked urgent, admins are told at once, and its writer is shown where to find help "
+        "now. It is never rejected. Case, apostrophes and punctuation between the words do not "
+        "matter. Left empty, the portal's own list (shown here until you change it) applies.",
+        render_kw={"rows": 10},
+    )
+
     def validate_watch_words(self, field) -> None:
         _check_word_list(field)
 
     def validate_block_words(self, field) -> None:
+        _check_word_list(field)
+
+    def validate_crisis_phrases(self, field) -> None:
         _check_word_list(field)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import paging
@@ -71,6 +71,11 @@ def _filter_condition(show: str):
     return Comment.status == "pending"
 
 
+def _urgent_first():
+    # Someone who may be in crisis is read before anyone else, whatever the filter.
+    return case((and_(Comment.urgent.is_(True), Comment.status == "pending"), 0), else_=1)
+
+
 def counts() -> QueueCounts:
     """Held comments and comments with open reports, in one statement (for the navigation)."""
     held = select(func.count()).select_from(Comment).where(Comment.status == "pending")
@@ -121,7 +126,7 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Flag]]:
 
 
 def load(show: str, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
-    """One page of the queue under a filter, oldest first, ready to render."""
+    """One page of the queue under a filter, urgent first, then oldest first, ready to render."""
     show = show if show in FILTERS else DEFAULT_FILTER
     condition = _filter_condition(show)
     found = paging.fetch_page(
@@ -132,7 +137,7 @@ def load(show: str, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
             joinedload(Comment.author),
             joinedload(Comment.parent).joinedload(Comment.author),
         )
-        .order_by(Comment.created_at, Comment.id),
+        .order_by(_urgent_first(), Comment.created_at, Comment.id),
         select(func.count()).select_from(Comment).where(condition),
         page,
         per_page,

@@ -15,13 +15,25 @@ from .. import sanitize
 from ..extensions import db
 from ..models import Comment, ModerationSettings, User, utcnow
 from ..permissions import allowed
-from . import audit
+from . import audit, crisis
 
 
 @dataclass(frozen=True)
 class Decision:
     status: str  # "approved" | "pending" | "rejected"
     reason: str = ""  # plain words for the author when not approved
+    # Held because its words suggest someone in crisis: first in the queue, admins told.
+    urgent: bool = False
+    crisis_phrase: str = ""  # the phrase that matched, for the audit log
+
+
+# Beside a comment held for its crisis words (fits held_reason's 200): calm, no blame.
+CRISIS_HELD = (
+    "A moderator will read your comment soon. "
+    "If you need to talk to someone now, you do not have to wait for us."
+)
+# A staff comment with crisis words and a block word: never rejected by a rule.
+CRISIS_NOT_REJECTED = "A moderator will read your comment before it appears."
 
 
 def current_settings() -> ModerationSettings:
@@ -59,12 +71,21 @@ def approved_count(author: User, ignoring: Comment | None = None) -> int:
 
 
 def decide(author: User, source: str, html: str, *, editing: Comment | None = None) -> Decision:
-    """Apply the rules in order: block words, trusted roles, links, watch words, track record.
+    """Apply the rules in order: crisis words, block words, trusted roles, links, watch words,
+    track record.
 
+    Crisis words come first, so a comment from someone in crisis is never rejected by a rule:
+    it is held, urgent, whoever wrote it, except staff. Clinicians and admins quote those
+    words when they answer someone in crisis; holding their replies would delay the help.
     When editing, the comment being edited does not count towards its author's track record.
     """
     settings = current_settings()
+    phrase = crisis.find_phrase(source, settings.crisis_phrases)
+    if phrase is not None and not author.is_staff:
+        return Decision("pending", CRISIS_HELD, urgent=True, crisis_phrase=phrase)
     if first_match(source, word_list(settings.block_words)):
+        if phrase is not None:
+            return Decision("pending", CRISIS_NOT_REJECTED, crisis_phrase=phrase)
         return Decision(
             "rejected",
             "Your comment contains words our community rules do not allow, so it was not posted.",
@@ -121,6 +142,7 @@ def describe_changes(settings: ModerationSettings, new_values: dict[str, object]
         "reports_to_hide": "reports before hiding",
         "watch_words": "watch words",
         "block_words": "block words",
+        "crisis_phrases": "crisis phrases",
     }
     changes = []
     for name, label in labels.items():
@@ -142,8 +164,13 @@ def update_settings(
     reports_to_hide: int,
     watch_words: str,
     block_words: str,
+    crisis_phrases: str | None = None,
 ) -> list[str]:
-    """Store new rules (admins' settings page) and log what changed; returns the changes."""
+    """Store new rules (admins' settings page) and log what changed; returns the changes.
+
+    crisis_phrases None leaves them as they are; a list that says just the defaults is stored
+    empty, so the portal's defaults keep applying (and improving) until moderators change them.
+    """
     numbers = {
         "approved_before_trusted": approved_before_trusted,
         "max_links": max_links,
@@ -158,6 +185,9 @@ def update_settings(
         "block_words": "\n".join(word_list(block_words)),
     }
     settings = current_settings()
+    if crisis_phrases is not None:
+        phrases = crisis.phrase_list(crisis_phrases)
+        words["crisis_phrases"] = "" if crisis.is_default(crisis_phrases) else "\n".join(phrases)
     new_values = {**numbers, **words}
     changes = describe_changes(settings, new_values)
     if changes:

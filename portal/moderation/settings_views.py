@@ -1,4 +1,5 @@
-"""The moderation rules admins can change: trust threshold, link limit, word lists, reports."""
+"""The moderation rules admins can change: trust threshold, link limit, word lists, crisis
+phrases, reports."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from werkzeug.wrappers import Response
 from ..forms import UNREADABLE_FORM
 from ..permissions import can
 from ..responding import page_or_fragment
-from . import rules
+from . import crisis, rules
 from .blueprint import bp
 from .forms import SettingsForm
+
+
+def _saved_form() -> SettingsForm:
+    """The form with the stored rules; the crisis phrases in use are shown even when they are
+    the portal's defaults (stored empty), so admins see what is matched."""
+    current = rules.current_settings()
+    form = SettingsForm(formdata=None, obj=current)
+    form.crisis_phrases.data = "\n".join(crisis.phrase_list(current.crisis_phrases))
+    return form
 
 
 def _render(form: SettingsForm, status: int = 200, announcement: str = "") -> Response:
@@ -27,10 +37,9 @@ def _render(form: SettingsForm, status: int = 200, announcement: str = "") -> Re
 @bp.route("/moderation/settings", methods=["GET", "POST"], endpoint="settings")
 @can("edit_moderation_settings")
 def edit_settings() -> Response:
-    current = rules.current_settings()
-    form = SettingsForm(obj=current)
+    form = SettingsForm(obj=rules.current_settings())
     if not form.is_submitted():
-        return _render(form)
+        return _render(_saved_form())
     if not form.validate_on_submit():
         if not form.errors or "csrf_token" in form.errors:
             form.form_errors.append(UNREADABLE_FORM)
@@ -42,9 +51,10 @@ def edit_settings() -> Response:
         reports_to_hide=form.reports_to_hide.data,
         watch_words=form.watch_words.data or "",
         block_words=form.block_words.data or "",
+        crisis_phrases=form.crisis_phrases.data or "",
     )
     message = "The rules are saved." if changes else "Nothing changed."
     if request.wants_fragment:
-        return _render(SettingsForm(formdata=None, obj=rules.current_settings()), 200, message)
+        return _render(_saved_form(), 200, message)
     flash(message, "success")
     return redirect(url_for("moderation.settings"), 303)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Comment, FanOut, Flag, User
+from ..permissions import ADMIN
 from . import following
 from .service import notify
 
@@ -96,6 +97,18 @@ def comment_moderated(
         )
         for reporter in reporters:
             notify(reporter, "report_handled", comment=comment, actor=moderator)
+
+
+def crisis_held(comment: Comment) -> int:
+    """A comment that may come from someone in crisis was held: every active admin is told at
+    once (by email too, unless they chose otherwise). Returns how many were told."""
+    admins = db.session.scalars(
+        select(User).where(User.role.in_(ADMIN), User.status == "active").order_by(User.id)
+    )
+    return sum(
+        notify(admin, "crisis_held", comment=comment, actor=comment.author) is not None
+        for admin in admins
+    )
 
 
 def account_action(user: User, admin: User, action: str, reason: str = "") -> None:
