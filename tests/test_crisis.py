@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.mail.render import render_email
 from portal.models import Comment, ModerationEvent, Notification, OutgoingEmail, utcnow
 from portal.moderation import crisis, rules
 
@@ -242,6 +243,11 @@ def test_every_active_admin_is_told_at_once_with_an_email_and_the_log_records_it
         select(OutgoingEmail).where(OutgoingEmail.template == "crisis_held")
     ).all()
     assert sorted(e.user_id for e in emails) == sorted([people["admin"].id, second_admin.id])
+    message = render_email(emails[0])
+    assert message.subject == "Urgent: a comment on Treatment Talk needs a moderator now"
+    assert "may come from someone in crisis" in message.body
+    assert "/moderation" in message.body
+    assert "end it all" not in message.body  # the words stay on the site, not in inboxes
     event = db.session.scalar(
         select(ModerationEvent).where(ModerationEvent.action == "crisis_held")
     )
