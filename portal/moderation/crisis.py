@@ -67,13 +67,16 @@ class PhraseSet:
 
     by_words: dict[tuple[str, ...], str]
     lengths: tuple[int, ...]
+    first_words: frozenset[str]  # most words start no phrase: skipped after one lookup
 
     def first_in(self, text: str) -> str | None:
         """The phrase (as written in the list) that occurs first in text, or None."""
         if not self.by_words:
             return None
         words = words_of(text)
-        for start in range(len(words)):
+        for start, word in enumerate(words):
+            if word not in self.first_words:
+                continue
             for length in self.lengths:
                 found = self.by_words.get(tuple(words[start : start + length]))
                 if found is not None:
@@ -95,7 +98,11 @@ def compile_phrases(stored: str | None) -> PhraseSet:
         words = tuple(words_of(phrase))
         if words and len(words) <= MAX_PHRASE_WORDS:
             by_words.setdefault(words, phrase)
-    return PhraseSet(by_words, tuple(sorted({len(words) for words in by_words})))
+    return PhraseSet(
+        by_words,
+        tuple(sorted({len(words) for words in by_words})),
+        frozenset(words[0] for words in by_words),
+    )
 
 
 def find_phrase(text: str, stored: str | None = "") -> str | None:
