@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
-from flask_login import LoginManager
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
 from .models import User
@@ -20,6 +30,11 @@ def configure(manager: LoginManager) -> None:
     manager.user_loader(load_user)
     manager.unauthorized_handler(send_to_login)
 
+
+LOGIN_NOT_DONE = (
+    "You are not logged in yet: check your email address and password and try again. "
+    "Your text is still here."
+)
 
 # Answers that are the same for everyone and may be kept by shared caches.
 PUBLIC_ENDPOINTS = frozenset({"static", "feeds.posts", "feeds.comments"})
@@ -55,9 +70,63 @@ def load_user(cookie_id: str) -> User | None:
 
 
 def send_to_login() -> Response:
-    """Visitors go to the login page and come back afterwards; htmx gets a full redirect."""
+    """Visitors go to the login page and come back afterwards; htmx gets a full redirect.
+    A comment sent after the session ended is not thrown away: see session_ended_page."""
+    if session_ended_page_applies():
+        return session_ended_page()
     if request.htmx:
         back_to = same_site_path(request.htmx.current_url or "") or "/"
         return htmx_answer(status=401, redirect=url_for("auth.login", next=back_to))
     back_to = request.full_path if request.method == "GET" else request.referrer or "/"
     return redirect(url_for("auth.login", next=same_site_path(back_to) or "/"))
+
+
+def session_ended_page_applies() -> bool:
+    from .comments import resume
+
+    return not current_user.is_authenticated and resume.from_refused_post() is not None
+
+
+def session_ended_page() -> Response:
+    """401: the comment that found no one logged in, kept in a login form. Logging in from it
+    brings the text back into the form it was written in (keep_text_through_login)."""
+    from .auth.forms import LoginForm
+    from .comments import resume
+
+    kept = resume.from_refused_post()
+    assert kept is not None
+    form = LoginForm(formdata=None, next=resume.where_it_was(kept))
+    template = (
+        "errors/_session_ended.html" if request.wants_fragment else "errors/session_ended.html"
+    )
+    return make_response(render_template(template, form=form, kept=kept), 401)
+
+
+def keep_text_through_login() -> None:
+    """A login sent from the session-ended page carries the text: on success the member lands
+    on its form holding it; on failure the session-ended page comes back, text and all."""
+    if request.endpoint != "auth.login" or request.method != "POST":
+        return
+    from .comments import resume
+
+    kept = resume.from_login_form(request.form)
+    if kept is None:
+        return
+
+    @after_this_request
+    def bring_the_text_back(response: Response) -> Response:
+        if current_user.is_authenticated and response.status_code in (302, 303):
+            flash("Your text is back in its form. Check it and post it when you are ready.")
+            # Logging in began a fresh session: the token made before it would not match.
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            page = resume.form_page(kept)
+            return make_response(*page) if page is not None else response
+        if response.status_code == 422:
+            from .auth.forms import LoginForm
+
+            form = LoginForm()
+            form.validate()  # the fields' own messages, beside them
+            form.form_errors.append(LOGIN_NOT_DONE)
+            html = render_template("errors/session_ended.html", form=form, kept=kept)
+            return make_response(html, 422)
+        return response

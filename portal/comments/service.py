@@ -110,6 +110,21 @@ def submit(
     return comment
 
 
+# Said plainly when the clock, not a permission, stops an edit; the text stays in the form.
+EDIT_WINDOW_PASSED = (
+    f"The {int(EDIT_WINDOW.total_seconds() // 60)} minutes for editing this comment have passed."
+)
+
+
+def edit_window_passed(comment: Comment, user: User) -> bool:
+    """Whether only the clock stops user editing comment (so the text can be a new comment)."""
+    return (
+        comment.author_id == user.id
+        and comment.status in ("pending", "approved")
+        and utcnow() - comment.created_at > EDIT_WINDOW
+    )
+
+
 def can_edit(comment: Comment, user: User) -> bool:
     return (
         comment.author_id == user.id
@@ -121,6 +136,8 @@ def can_edit(comment: Comment, user: User) -> bool:
 
 def edit(comment: Comment, user: User, body: str | None) -> Comment:
     """Change one's own comment within the edit window; re-run the moderation rules."""
+    if edit_window_passed(comment, user):
+        raise CommentError("body", EDIT_WINDOW_PASSED)
     if not can_edit(comment, user):
         raise CommentError("body", "This comment can no longer be edited.")
     text = check_body(body)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..errors import rescues_form
+from ..errors import render_error, rescues_form
 from ..extensions import db, login_manager
 from ..forms import UNREADABLE_FORM, FieldError, attach_error
 from ..models import Comment, Post
@@ -21,7 +21,7 @@ from ..questions import helpful
 from ..responding import htmx_answer, page_or_fragment
 from . import service, threads
 from .forms import CHOOSE_A_KIND, CommentForm
-from .limits import comment_writing
+from .limits import comment_writing, comment_writing_as_new
 
 bp = Blueprint("comments", __name__)
 
@@ -180,8 +180,11 @@ def cancel_reply(comment_id: int):
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @can("comment")
+@comment_writing_as_new
 def edit(comment_id: int):
     comment = _own_comment_or_404(comment_id)
+    if request.method == "POST" and service.edit_window_passed(comment, current_user):
+        return _edit_window_passed(comment)
     if not service.can_edit(comment, current_user):
         abort(403)
     if request.method == "GET":
@@ -206,6 +209,59 @@ def edit(comment_id: int):
         node=threads.node_for(comment),
         post=comment.post,
         announcement=_announcement(comment, "edit"),
+    )
+
+
+def _edit_window_passed(comment: Comment):
+    """Saving after the edit window: the text stays in the form, said plainly, with "Post it as
+    a new comment" (the form's as_new button), which posts it beside the old one."""
+    form = CommentForm()
+    if not request.form.get("as_new"):
+        form.body.errors = [service.EDIT_WINDOW_PASSED]
+    else:
+        try:
+            if not form.validate_on_submit():
+                raise service.CommentError("body", UNREADABLE_FORM)
+            posted = service.submit(comment.post, current_user, form.body.data, comment.parent_id)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            return _posted_as_new(comment, posted)
+    return page_or_fragment(
+        "comments/edit.html",
+        "comments/_edit_form.html",
+        status=422,
+        form=form,
+        comment=comment,
+        window_passed=True,
+    )
+
+
+def _posted_as_new(old: Comment, posted: Comment):
+    if not request.wants_fragment:
+        return redirect(_permalink(posted), 303)
+    # The edit form turns back into the old comment; the new one joins the thread.
+    html = render_template(
+        "comments/_posted_as_new.html",
+        node=threads.node_for(old),
+        new_node=threads.node_for(posted),
+        post=old.post,
+        approved_total=threads.approved_total(old.post),
+        announcement=_announcement(posted, "reply" if posted.parent_id else "comment"),
+    )
+    return htmx_answer(html, 201)
+
+
+@rescues_form("comments.edit")
+def _keep_edit_text(status: int, message: str):
+    """Refused before the view ran (too many comments, a suspended account): the text stays."""
+    comment = db.session.get(Comment, request.view_args["comment_id"])
+    if request.method != "POST" or comment is None or comment.author_id != current_user.id:
+        return render_error(status, message)  # nothing typed here to keep
+    form = CommentForm(meta={"csrf": False})
+    form.body.errors = [message]
+    return page_or_fragment(
+        "comments/edit.html", "comments/_edit_form.html", status=status, form=form, comment=comment
     )
 
 
