@@ -390,3 +390,66 @@ def test_no_message_advises_reloading(app):
     ]
     assert not offenders
     assert not [m for m in messages if "reload" in m.lower() or "refresh" in m.lower()]
+
+
+# --- every form keeps its text when it is refused for a problem the writer can fix ----------
+
+
+def test_the_report_form_keeps_the_note(client, post, people, make_comment, log_in):
+    comment = make_comment(post, people["caregiver"], "Something")
+    log_in(people["patient"])
+    response = client.post(f"/comments/{comment.id}/report", data={"note": "Looks like an advert"})
+    assert response.status_code == 422
+    assert text_of(response.get_data(as_text=True), "textarea[name=note]") == (
+        "Looks like an advert"
+    )
+
+
+def test_registration_keeps_what_was_typed_but_not_the_password(client):
+    response = client.post(
+        "/register",
+        data={
+            "email": "new.member@example.org",
+            "display_name": "Morning Walker",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+            "role": "patient",
+        },
+    )
+    assert response.status_code == 422  # the rules were not agreed to
+    page = response.get_data(as_text=True)
+    assert value_of(page, "input[name=display_name]") == "Morning Walker"
+    assert value_of(page, "input[name=email]") == "new.member@example.org"
+    assert "a long enough password" not in page
+
+
+def test_the_clinicians_answer_keeps_its_text(client, post, people, make_comment, log_in):
+    question = make_comment(post, people["patient"], "Is fatigue normal?")
+    log_in(people["clinician"])
+    long_answer = "Yes. " * 1200
+    response = client.post(f"/clinic/questions/{question.id}/answer", data={"body": long_answer})
+    assert response.status_code == 422
+    assert text_of(response.get_data(as_text=True), "textarea[name=body]") == long_answer.strip()
+
+
+def test_the_post_editor_keeps_the_body_when_the_title_is_missing(client, people, log_in):
+    log_in(people["clinician"])
+    response = client.post(
+        "/clinic/posts/new", data={"title": "", "body": "Three paragraphs of evidence"}
+    )
+    assert response.status_code == 422
+    assert "Three paragraphs of evidence" in text_of(
+        response.get_data(as_text=True), "textarea[name=body]"
+    )
+
+
+def test_a_moderators_reason_is_kept_when_the_date_is_wrong(client, people, log_in):
+    log_in(people["admin"])
+    response = client.post(
+        f"/moderation/users/{people['patient'].id}/suspend",
+        data={"until": "not a date", "reason": "Three warnings about adverts"},
+    )
+    assert response.status_code == 422
+    assert text_of(response.get_data(as_text=True), "textarea[name=reason]") == (
+        "Three warnings about adverts"
+    )
