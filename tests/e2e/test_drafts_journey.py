@@ -114,6 +114,8 @@ def test_a_half_written_reply_survives_escape_cancel_and_another_reply(site, vis
         prompt = form.get_by_role("group", name=re.compile("Discard your text"))
         expect(prompt).to_be_visible()
         expect(prompt.get_by_role("button", name="Keep writing")).to_be_focused()
+        violations = axe_violations(page)
+        assert violations == [], describe_violations(violations)
         prompt.get_by_role("button", name="Keep writing").click()
         expect(prompt).to_have_count(0)
         expect(form.get_by_label("Your reply")).to_have_value(
@@ -264,3 +266,26 @@ def test_times_read_in_the_readers_own_zone(site, browser):
         )
     finally:
         context.close()
+
+
+def test_a_reply_sent_after_logging_out_stays_in_place_with_javascript(site, visit):
+    page = visit("riverwalker")
+    page.goto(POST_PATH)
+    first = first_comments(site, 1)[0]
+    with without_page_load(page):
+        form = open_reply(page, first)
+        form.get_by_label("Your reply").fill("Typed while the session ran out")
+        page.context.clear_cookies()  # logged out elsewhere
+        form.get_by_role("button", name="Post reply").click()
+        login = page.locator("#session-ended")
+        expect(login.get_by_role("heading")).to_have_text("Please log in again to post this")
+        expect(login.get_by_role("heading")).to_be_focused()
+        expect(login.get_by_label("Your text")).to_have_value("Typed while the session ran out")
+    login.get_by_label("Email", exact=True).fill(EMAILS["riverwalker"])
+    login.get_by_label("Password", exact=True).fill(PASSWORD)
+    login.get_by_role("button", name="Log in and get my text back").click()
+    form = page.locator(f"#reply-form-{first}")
+    expect(form.get_by_label("Your reply")).to_have_value("Typed while the session ran out")
+    with settled(page):
+        form.get_by_role("button", name="Post reply").click()
+    assert saved_comment(site, "Typed while the session ran out").parent_id == first
