@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from portal.templating import human_datetime, iso
+from portal.templating import human_date, human_datetime, iso
 
 from .helpers import select_one
 
@@ -46,3 +46,10 @@ def test_datetime_attribute_stays_the_utc_truth(client, post, people, make_comme
     stamp = select_one(page, f"#comment-card-{comment.id} time")
     assert stamp["datetime"] == iso(SUMMER) == "2026-07-01T14:05:00+00:00"
     assert stamp.get_text() == "1 July 2026, 15:05 BST"
+
+
+def test_a_date_alone_is_the_sites_day_too(app):
+    late_evening = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    with app.test_request_context():
+        assert human_date(late_evening) == "1 July 2026"
+        assert human_date(WINTER) == "30 November 2026"
