@@ -447,9 +447,9 @@ def test_a_moderators_reason_is_kept_when_the_date_is_wrong(client, people, log_
     log_in(people["admin"])
     response = client.post(
         f"/moderation/users/{people['patient'].id}/suspend",
-        data={"until": "not a date", "reason": "Three warnings about adverts"},
+        data={"suspend-until": "not a date", "suspend-reason": "Three warnings about adverts"},
     )
     assert response.status_code == 422
-    assert text_of(response.get_data(as_text=True), "textarea[name=reason]") == (
+    assert text_of(response.get_data(as_text=True), "textarea[name=suspend-reason]") == (
         "Three warnings about adverts"
     )
