@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
     auth_session.configure(login_manager)
     app.before_request(auth_session.stamp_session_identifier)
+    app.before_request(auth_session.keep_text_through_login)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -27,6 +27,21 @@ def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(part) for part in value.split(",") if part.strip())
 
 
+def _env_helplines(
+    name: str, default: tuple[tuple[str, str, str], ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """Helplines as "name|number|when or what" entries separated by ";" (the third optional)."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    helplines = []
+    for entry in value.split(";"):
+        parts = [part.strip() for part in entry.split("|")]
+        if len(parts) >= 2 and parts[0] and parts[1]:
+            helplines.append((parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
+    return tuple(helplines) or default
+
+
 def load_or_create_secret_key(instance_path: Path) -> str:
     """Read the instance's secret key, generating it on first run.
 
@@ -80,10 +95,27 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.WTF_CSRF_SSL_STRICT = self.PORTAL_HTTPS
         self.POSTS_PER_PAGE = _env_int("PORTAL_POSTS_PER_PAGE", 10)
+        # Times on pages read without JavaScript are in this zone (with JavaScript, the
+        # reader's own); an IANA name, so summer time is applied and named (BST/GMT).
+        self.SITE_TIMEZONE = os.environ.get("PORTAL_SITE_TIMEZONE", "Europe/London")
+        # Phone numbers written without a country code are read as this country dials them
+        # (an ISO 3166 code; portal/personal_data.py).
+        self.PERSONAL_DATA_REGION = os.environ.get("PORTAL_PERSONAL_DATA_REGION", "GB").upper()
         # Rendering costs 0.1-0.15 ms per comment shown (docs/PERFORMANCE.md): 20 threads keep a
         # busy post's first view within its 15 ms budget, and "Show more" loads the rest.
         self.THREADS_PER_PAGE = _env_int("PORTAL_THREADS_PER_PAGE", 20)
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+        # Shown at once to someone whose comment suggests they are in crisis, and to the
+        # moderator who reads it: the deployment's own country's numbers. Helplines are
+        # "name|number|when or what" entries separated by ";" (the UK's by default).
+        self.EMERGENCY_NUMBER = os.environ.get("PORTAL_EMERGENCY_NUMBER", "999")
+        self.CRISIS_HELPLINES = _env_helplines(
+            "PORTAL_CRISIS_HELPLINES",
+            (
+                ("NHS 111", "111", "urgent help for your mental or physical health, any time"),
+                ("Samaritans", "116 123", "free, at any time, day or night, about anything"),
+            ),
+        )
 
         # Absolute links (emails, feeds) come from here, never from the request's Host header.
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip(

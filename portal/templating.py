@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_app_context, url_for
 
 from .permissions import allowed, restriction_message, unconfirmed_email_message
 
@@ -47,13 +48,26 @@ def asset_url(filename: str) -> str:
 def human_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
+    if moment.tzinfo is not None:  # a moment, not a calendar day: the site's day
+        moment = moment.astimezone(site_zone())
     return f"{moment.day} {moment:%B %Y}"
 
 
+def site_zone() -> ZoneInfo:
+    """The zone pages show times in without JavaScript (config SITE_TIMEZONE)."""
+    configured = current_app.config.get("SITE_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(configured or "Europe/London")
+
+
 def human_datetime(moment: datetime | None) -> str:
+    """A time as people write it ("30 November 2026, 14:05 GMT"), in the site's zone with its
+    summer-time abbreviation; portal.js rewrites it into the reader's own zone, same words."""
     if moment is None:
         return ""
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    if moment.tzinfo is None:  # stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(site_zone())
+    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
 
 
 def iso(moment: datetime | None) -> str:

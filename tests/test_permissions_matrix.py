@@ -85,6 +85,7 @@ MATRIX: dict[str, Expect] = {
     "GET /people/<int:user_id>": everyone(200),
     "GET /rules": everyone(200),
     "GET /privacy": everyone(200),
+    "GET /favicon.ico": everyone(200),
     "GET /healthz": everyone(200),
     "GET /static/<path:filename>": everyone(200).at("/static/css/portal.css"),
     "GET /comments/<int:comment_id>": everyone(302),  # without htmx, the permalink
@@ -134,6 +135,7 @@ MATRIX: dict[str, Expect] = {
     "GET /notifications": members(200),
     "GET /notifications/<int:notification_id>": members(404),  # the bystander's own
     "POST /notifications/<int:notification_id>/read": members(404),
+    "POST /notifications/<int:notification_id>/post-again": members(404),  # not theirs
     "POST /notifications/read": members(303),
     "POST /posts/<slug>/follow": members(422),  # an empty form says neither follow nor stop
     "POST /comments/<int:comment_id>/follow": members(422),
@@ -164,6 +166,8 @@ MATRIX: dict[str, Expect] = {
     # Moderation: admins.
     "GET /moderation": admins(200),
     "POST /moderation/comments/<int:comment_id>": admins(422),
+    "GET /moderation/comments/<int:comment_id>/redact": admins(200),
+    "POST /moderation/comments/<int:comment_id>/redact": admins(422),
     "POST /moderation/bulk": admins(422),
     "POST /moderation/decisions/<int:event_id>/undo": admins(303),
     "GET /moderation/settings": admins(200),

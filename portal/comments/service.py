@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from markupsafe import Markup
 from sqlalchemy import exists, select
 
-from .. import rendering
+from .. import personal_data, rendering
 from ..extensions import db
 from ..forms import FieldError
 from ..models import Comment, Post, User, utcnow
@@ -14,7 +15,7 @@ from ..moderation import audit
 from ..moderation import rules as moderation
 from ..moderation.rules import Decision
 from ..notifications import events as notifications
-from ..permissions import restriction_message, unconfirmed_email_message
+from ..permissions import allowed, restriction_message, unconfirmed_email_message
 from ..questions import lifecycle as questions
 from .threads import visibility
 
@@ -70,23 +71,29 @@ def submit(
     asking: bool = False,
     asked_for: str | None = None,
     holding: bool = False,
+    personal_data_confirmed: bool = False,
 ) -> Comment:
     """Validate, sanitize, apply the moderation rules and store a new comment.
 
     asking: a patient or caregiver starts a question for a clinician rather than a discussion,
     perhaps for someone else (asked_for). holding: a clinician's reply says someone is looking,
-    and the question keeps waiting.
+    and the question keeps waiting. personal_data_confirmed: the writer saw the personal details
+    found in the text and chose to post anyway (else PersonalDataFound, and nothing is stored).
     """
     check_can_write(post, author)
     text = check_body(body)
     parent = visible_parent(post, parent_id, author)
     kind = questions.kind_for_new_comment(author, parent, asking=asking, holding=holding)
     asked_for_words = questions.check_asked_for(asked_for) if kind == "question" else ""
+    if personal_data.find(asked_for_words):
+        # Shown beside the question for everyone: a name for whom, never contact details.
+        raise CommentError("asked_for", ASKED_FOR_PERSONAL_DATA)
     html = rendering.render_comment(text)
     decision = moderation.decide(author, text, html)
     if decision.status == "rejected":
         # Nothing is stored: the writer keeps the text and may reword it.
         raise CommentError("body", decision.reason)
+    found = check_personal_data(text, decision, confirmed=personal_data_confirmed)
     comment = Comment(
         post=post,
         author=author,
@@ -99,6 +106,7 @@ def submit(
     comment.status = decision.status
     comment.held_reason = decision.reason
     comment.urgent = decision.urgent
+    hold_for_personal_data(comment, author, found)
     questions.comment_added(comment)
     db.session.add(comment)
     db.session.flush()
@@ -134,7 +142,9 @@ def can_edit(comment: Comment, user: User) -> bool:
     )
 
 
-def edit(comment: Comment, user: User, body: str | None) -> Comment:
+def edit(
+    comment: Comment, user: User, body: str | None, *, personal_data_confirmed: bool = False
+) -> Comment:
     """Change one's own comment within the edit window; re-run the moderation rules."""
     if edit_window_passed(comment, user):
         raise CommentError("body", EDIT_WINDOW_PASSED)
@@ -145,6 +155,7 @@ def edit(comment: Comment, user: User, body: str | None) -> Comment:
     decision = moderation.decide(user, text, html, editing=comment)
     if decision.status == "rejected":
         raise CommentError("body", decision.reason)
+    found = check_personal_data(text, decision, confirmed=personal_data_confirmed)
     comment.body_source, comment.body_html = text, html
     newly_urgent = decision.urgent and not comment.urgent
     was = comment.status
@@ -153,6 +164,7 @@ def edit(comment: Comment, user: User, body: str | None) -> Comment:
         comment.status = "pending" if decision.status == "approved" else decision.status
         comment.held_reason = decision.reason or comment.held_reason
     comment.edited_at = utcnow()
+    hold_for_personal_data(comment, user, found)
     if newly_urgent:
         comment.urgent = True
         comment.held_reason = decision.reason
@@ -193,3 +205,66 @@ def delete(comment: Comment, user: User) -> None:
     else:
         db.session.delete(comment)
     db.session.commit()
+
+
+class PersonalDataFound(CommentError):
+    """Personal details in the text that the writer has not yet chosen to post: nothing is
+    stored, and the form shows them what was found (found: the spans, in text)."""
+
+    def __init__(self, text: str, found: list[personal_data.Span]) -> None:
+        self.text = text
+        self.found = found
+        super().__init__(
+            "body",
+            f"This seems to include {_in_words(self.labels)}. Edit your text to take it out, "
+            "or choose “Post anyway” below.",
+        )
+
+    @property
+    def labels(self) -> list[str]:
+        return [personal_data.KINDS[kind] for kind in personal_data.kinds_found(self.found)]
+
+    @property
+    def marked(self) -> Markup:
+        """The writer's text, escaped, with what was found in <mark>."""
+        return personal_data.marked(self.text, self.found)
+
+
+ASKED_FOR_PERSONAL_DATA = (
+    "Everyone can read whom you ask for. Say who they are to you (“my partner”), without "
+    "phone numbers, addresses or dates of birth."
+)
+# Fits held_reason's 200 characters; the rules page says the same.
+PERSONAL_DATA_HELD = (
+    "It includes personal details, so a moderator checks it before it appears. They may "
+    "remove those details and will tell you if they do."
+)
+
+
+def _in_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def check_personal_data(
+    text: str, decision: Decision, *, confirmed: bool
+) -> list[personal_data.Span]:
+    """The personal details in text; unconfirmed ones stop the post (PersonalDataFound).
+
+    Words of someone in crisis are never stopped here: they must reach a moderator, and
+    their writer must see where to find help, before anything else.
+    """
+    found = personal_data.find(text)
+    if found and not confirmed and not decision.urgent:
+        raise PersonalDataFound(text, found)
+    return found
+
+
+def hold_for_personal_data(comment: Comment, author: User, found: list) -> None:
+    """Posted anyway with personal details: held for a moderator, as the community rules
+    promise, unless its writer is staff."""
+    if not found or allowed(author, "skip_premoderation"):
+        return
+    comment.personal_data = True
+    if not comment.urgent:  # a crisis hold keeps its own reason
+        comment.held_reason = PERSONAL_DATA_HELD
+    comment.status = "pending"

@@ -66,6 +66,13 @@ def _announcement(comment: Comment, verb: str) -> str:
     return f"Your {verb} was not posted: {comment.held_reason}"
 
 
+def _keep_error(form: CommentForm, error: FieldError) -> None:
+    """The error beside the text; personal details found are kept for the form's panel."""
+    attach_error(form, error)
+    if isinstance(error, service.PersonalDataFound):
+        form.personal_data_found = error
+
+
 def _form_again(form: CommentForm, post: Post, reply_to: Comment | None):
     """The form with its errors and text: in place for htmx, on the post page otherwise."""
     if not request.wants_fragment:
@@ -111,9 +118,10 @@ def create(slug: str):
             asking=asking,
             asked_for=form.asked_for.data if asking else None,
             holding=bool(form.holding.data) and form.parent_id.data is not None,
+            personal_data_confirmed=bool(form.personal_data_confirmed.data),
         )
     except FieldError as error:
-        attach_error(form, error)
+        _keep_error(form, error)
         return _form_again(form, post, reply_to)
     if not request.wants_fragment:
         return redirect(_permalink(comment), 303)
@@ -196,9 +204,14 @@ def edit(comment_id: int):
     try:
         if not form.validate_on_submit():
             raise service.CommentError("body", UNREADABLE_FORM)
-        service.edit(comment, current_user, form.body.data)
+        service.edit(
+            comment,
+            current_user,
+            form.body.data,
+            personal_data_confirmed=bool(form.personal_data_confirmed.data),
+        )
     except service.CommentError as error:
-        attach_error(form, error)
+        _keep_error(form, error)
         return page_or_fragment(
             "comments/edit.html", "comments/_edit_form.html", status=422, form=form, comment=comment
         )
@@ -272,8 +285,9 @@ def card(comment_id: int):
     if not request.wants_fragment:
         return redirect(_permalink(comment))
     answers = [comment.id] if comment.kind == "answer" else []
+    # Its one htmx use is an edit's Cancel: focus returns to the card, and that is announced.
     return render_template(
-        "comments/_comment_card.html",
+        "comments/_edit_cancelled.html",
         node=threads.node_for(comment),
         post=comment.post,
         helpful_marked=helpful.marked_by(current_user, answers),

@@ -17,6 +17,8 @@ from ..models import ModerationEvent, User, utcnow
 # action -> how the log says it
 ACTIONS: dict[str, str] = {
     "approve": "Approved",
+    # A reported comment that stays up: its reports are closed (the reason says how many).
+    "dismiss_reports": "Dismissed the reports",
     "reject": "Rejected",
     "remove": "Removed",
     "spam": "Marked as spam",
@@ -29,6 +31,8 @@ ACTIONS: dict[str, str] = {
     "send_password_reset": "Sent a password reset link",
     "reset_password_console": "Set a new password from the command line",
     "change_settings": "Changed the rules",
+    # The site (actor None) held a comment whose words suggest someone in crisis.
+    "crisis_held": "Held as urgent: may be in crisis",
     "retry_email": "Tried a failed email again",
     "revoke_clinician": "Revoked a clinician's verification",
     "make_author": "Made a non-clinical author",
@@ -44,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "answer_withdrawn": "An answer stopped being public",
     "close_question": "Closed a question",
     "reopen_question": "Reopened a question",
+    # A moderator removed part of a comment; the reason keeps the words removed (admins only).
+    "redact": "Removed part of a comment",
 }
 TARGET_TYPES: dict[str, str] = {
     "comment": "Comment",

@@ -115,7 +115,9 @@ def account_action(user: User, admin: User, action: str, reason: str = "") -> No
     """An admin suspended, banned or lifted user's account: they are told why, and until when."""
     because = f" Reason: {reason}" if reason else ""
     if action == "suspend":
-        until = f" until {user.suspended_until:%d %B %Y}" if user.suspended_until else ""
+        from ..templating import human_date  # here: templating imports what imports this
+
+        until = f" until {human_date(user.suspended_until)}" if user.suspended_until else ""
         detail = f"Your account is suspended{until}, so you cannot post or report.{because}"
     elif action == "ban":
         detail = f"Your account is banned, so you cannot post or report.{because}"

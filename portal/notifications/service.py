@@ -131,7 +131,7 @@ def unread_count(user: Any, *, fresh: bool = False) -> int:
         return 0
     known = g.get("unread_notifications")
     if fresh or known is None or known[0] != user.id:
-        count = db.session.scalar(_unread_of(user.id)) or 0
+        count = db.session.scalar(select(_unread_of(user.id))) or 0
         g.unread_notifications = (user.id, count)
         return count
     return known[1]

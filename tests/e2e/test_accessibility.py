@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal import rendering
 from portal.extensions import db
 from portal.mail.unsubscribe import unsubscribe_token
 from portal.models import Comment, Notification, OutgoingEmail, Post, utcnow
@@ -22,6 +23,7 @@ from portal.notifications.service import notify
 from portal.tokens import make_token
 
 from .browser import (
+    AXE_SCRIPT,
     POST_PATH,
     POST_SLUG,
     axe_violations,
@@ -77,6 +79,38 @@ def notifications_of_every_look(site: LiveSite) -> str:
             )
             db.session.commit()
     return "/notifications"
+
+
+def not_published_notice(site: LiveSite) -> str:
+    """A notice of a rejected comment on its own page: the text, the reason, and the form to
+    edit and post it again (issue 15)."""
+    with site.database():
+        member = site.user("riverwalker")
+        found = db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == member.id,
+                Notification.kind == "comment_not_published",
+                Notification.detail == "Please do not advise on doses.",
+            )
+        )
+        if found is None:
+            post = db.session.scalar(select(Post).where(Post.slug == POST_SLUG))
+            rejected = Comment(post=post, author=member, status="rejected", kind="discussion")
+            rendering.set_comment_body(rejected, "Double the dose, it worked for me.")
+            rejected.moderation_reason = "Please do not advise on doses."
+            db.session.add(rejected)
+            db.session.flush()
+            rejected.root_id = rejected.id
+            found = notify(
+                member,
+                "comment_not_published",
+                comment=rejected,
+                detail=rejected.moderation_reason,
+                delivery="in_app",
+            )
+            db.session.commit()
+            found = found.id
+    return f"/notifications/{found}"
 
 
 def unsubscribe_path(site: LiveSite) -> str:
@@ -160,11 +194,17 @@ PAGE_TYPES = [
     PageType("post-thread-unconfirmed", unconfirmed(POST_PATH), user="newleaf", detail="#comments"),
     PageType("account", fixed("/account"), user="riverwalker"),
     PageType("notifications", notifications_of_every_look, user="riverwalker"),
+    PageType("notification-not-published", not_published_notice, user="riverwalker"),
     PageType("notification-settings", fixed("/account/notifications"), user="neurologist"),
     PageType("unsubscribe", unsubscribe_path),
     PageType("moderation-queue", fixed("/moderation"), user="admin"),
     PageType("moderation-reported", fixed("/moderation?show=reported"), user="admin"),
     PageType("moderation-settings", fixed("/moderation/settings"), user="admin"),
+    PageType(
+        "redact-comment",
+        lambda site: f"/moderation/comments/{first_question_id(site)}/redact",
+        user="admin",
+    ),
     PageType("audit-log", fixed("/moderation/log"), user="admin"),
     PageType("users", fixed("/moderation/users"), user="admin"),
     PageType("failed-mail", failed_mail, user="admin"),
@@ -256,6 +296,21 @@ def test_page_has_no_wcag_violations_without_javascript(browsers, shared_site, p
     assert page.evaluate("() => typeof window.htmx") == "undefined", "htmx was not held back"
     violations = axe_violations(page)
     assert violations == [], f"{page_type.name} (no JS):\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=IDS)
+def test_landmarks_have_names_that_tell_them_apart(browsers, shared_site, page_type):
+    """axe's landmark rules are "best practice", outside the WCAG tags above; screen-reader
+    users jump by landmark, so two called the same (members, log: issue 15) are a fault here."""
+    page = load(browsers, shared_site, page_type, "js")
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        """rules => axe.run(document, {
+            runOnly: {type: "rule", values: rules}, resultTypes: ["violations"]})""",
+        ["landmark-unique", "landmark-no-duplicate-main", "landmark-one-main"],
+    )
+    violations = result["violations"]
+    assert violations == [], f"{page_type.name}:\n{describe_violations(violations)}"
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES, ids=IDS)

@@ -43,6 +43,7 @@ def test_a_question_waits_for_the_address_with_javascript(site, visit):
     form = member.locator("#comment-form")
     question = "Is fatigue after the first infusion common? Asking before my second."
     with without_page_load(member):
+        form.get_by_label(re.compile(r"^Ask a clinician")).check()
         form.get_by_label("Your comment or question").fill(question)
         form.get_by_role("button", name="Post comment").click()
         expect(form.locator("#comment-form-body-error")).to_contain_text(
@@ -61,6 +62,7 @@ def test_a_question_waits_for_the_address_with_javascript(site, visit):
     member.goto(POST_PATH)
     expect(member.locator("#verify-banner")).to_have_count(0)
     form = member.locator("#comment-form")
+    form.get_by_label(re.compile(r"^Ask a clinician")).check()
     form.get_by_label("Your comment or question").fill(question)
     form.get_by_role("button", name="Post comment").click()
     asked = saved_comment(site, question)
@@ -74,6 +76,7 @@ def test_a_question_waits_for_the_address_without_javascript(site, visit):
     member.goto(POST_PATH)
     form = member.locator("#comment-form")
     question = "Without scripts: does the rash after infusion fade by itself?"
+    form.get_by_label(re.compile(r"^Ask a clinician")).check()
     form.get_by_label("Your comment or question").fill(question)
     form.get_by_role("button", name="Post comment").click()
     form = member.locator("#comment-form")

@@ -32,6 +32,7 @@ def test_an_answer_reaches_the_patient_in_the_portal_and_by_email(mailing_site, 
     patient = visit_mailing("riverwalker", js=js)
     patient.goto(POST_PATH)
     form = patient.locator("#comment-form")
+    form.get_by_label(re.compile(r"^Ask a clinician")).check()
     form.get_by_label("Your comment or question").fill(question)
     form.get_by_role("button", name="Post comment").click()
     asked = saved_comment(site, question)
