@@ -73,3 +73,13 @@ def test_the_demo_has_a_non_clinical_author_with_a_post(app):
     seed_demo()
     author = db.session.scalar(select(User).where(User.role == "author"))
     assert author is not None and author.posts and not author.is_clinician
+
+
+def test_the_demos_past_is_not_news_no_unread_notice_and_no_email(app):
+    from portal.models import Notification, OutgoingEmail
+
+    seed_demo()
+    notices = db.session.scalars(select(Notification)).all()
+    assert notices  # the steps that answered and closed questions told their askers
+    assert all(n.read_at is not None for n in notices)
+    assert db.session.scalars(select(OutgoingEmail)).all() == []

@@ -86,10 +86,13 @@ def test_a_clinicians_reply_is_a_reply_until_it_is_marked_as_the_answer(
 ):
     answer = reply_as(client, log_in, people["clinician"], post, "Usually within weeks.", question)
     assert [(n.kind, n.comment_id) for n in told(people["patient"])] == [("reply", answer.id)]
+    [queued] = emails_to(people["patient"])
     lifecycle.mark_answer(answer, people["clinician"])
     db.session.commit()
-    kinds = [(n.kind, n.comment_id) for n in told(people["patient"])]
-    assert sorted(kinds) == [("answer", answer.id), ("reply", answer.id)]
+    # One act, one message: the unread reply notice (and its unsent email) became the answer.
+    assert [(n.kind, n.comment_id) for n in told(people["patient"])] == [("answer", answer.id)]
+    assert [email.template for email in emails_to(people["patient"])] == ["answer"]
+    assert render_parts(queued).subject == "A clinician answered your question on Treatment Talk"
     log_in(people["patient"])
     page = client.get("/notifications")
     assert (
@@ -100,6 +103,17 @@ def test_a_clinicians_reply_is_a_reply_until_it_is_marked_as_the_answer(
     link = select_one(page, f"#notification-{told_answer.id} a.action")
     assert (text_of(link), link["href"]) == ("Read the answer", f"/comments/{answer.id}")
     assert client.get(link["href"]).headers["Location"].endswith(f"#comment-{answer.id}")
+
+
+def test_an_answer_marked_after_the_reply_was_read_is_a_notice_of_its_own(
+    client, log_in, people, post, question
+):
+    answer = reply_as(client, log_in, people["clinician"], post, "Usually within weeks.", question)
+    service.mark_all_read(people["patient"])
+    lifecycle.mark_answer(answer, people["clinician"])
+    db.session.commit()
+    kinds = sorted(n.kind for n in told(people["patient"]))
+    assert kinds == ["answer", "reply"]
 
 
 def test_a_marked_answer_to_a_follow_up_tells_the_asker_once_and_the_other_writer(

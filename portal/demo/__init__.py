@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from .. import rendering, tags
 from ..accounts import service as accounts
 from ..extensions import db
-from ..models import Comment, Post, User, utcnow
+from ..models import Comment, Notification, OutgoingEmail, Post, User, utcnow
 from ..questions import helpful, lifecycle
 from .loader import DemoComment, people, posts
 
@@ -143,9 +143,26 @@ def _settle_questions(
             helpful.mark(comment, by_key[key])
 
 
+def _history_is_not_news(notifications_before: int, emails_before: int) -> None:
+    """The demo's questions were answered, claimed and closed in its past: the notices those
+    steps wrote are read already, and no email goes out about them."""
+    now = utcnow()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id > notifications_before)
+        .values(read_at=now, emailed_at=now)
+    )
+    db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.id > emails_before))
+
+
+def _last_id(model) -> int:
+    return db.session.scalar(select(func.max(model.id))) or 0
+
+
 def seed_demo() -> SeedReport:
     """Create whatever part of the demo is missing; never duplicates or overwrites."""
     report = SeedReport()
+    notifications_before, emails_before = _last_id(Notification), _last_id(OutgoingEmail)
     by_key = _seed_users(report)
     now = utcnow()
     for spec in posts():
@@ -167,6 +184,7 @@ def seed_demo() -> SeedReport:
         db.session.flush()
         report.posts_created += 1
         _add_comments(post, spec.comments, by_key, published, report)
+    _history_is_not_news(notifications_before, emails_before)
     db.session.commit()
     if report.logins:
         _save_logins(report.logins)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, exists, inspect, select
+from sqlalchemy import event, exists, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Comment, FanOut, Flag, User
+from ..models import Comment, FanOut, Flag, Notification, OutgoingEmail, User
 from ..permissions import ADMIN
 from . import following
 from .service import notify
@@ -62,6 +62,39 @@ def _announce(comment: Comment) -> None:
     db.session.add(fan_out)
     # Written with the commit; its id is read after it (the row's identity outlives expiry).
     db.session.info.setdefault(_PENDING_KEY, []).append(fan_out)
+
+
+def answer_marked(question: Comment, answer: Comment, actor: User) -> None:
+    """A clinician marked answer as question's answer: the asker hears it is an answer.
+
+    When the asker has not yet read the plain reply notice for the same comment (answering
+    from the waiting list replies and marks at once), that notice becomes the answer notice, and
+    an email still waiting to go out goes as one: one message for one act.
+    """
+    asker = question.author
+    if asker is None or asker.id == actor.id:
+        return
+    unread_reply = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == asker.id,
+            Notification.comment_id == answer.id,
+            Notification.kind == "reply",
+            Notification.read_at.is_(None),
+        )
+    )
+    if unread_reply is None:
+        notify(asker, "answer", comment=answer, actor=actor)
+        return
+    unread_reply.kind = "answer"
+    db.session.execute(
+        update(OutgoingEmail)
+        .where(
+            OutgoingEmail.notification_id == unread_reply.id,
+            OutgoingEmail.status == "queued",
+            OutgoingEmail.template == "reply",
+        )
+        .values(template="answer")
+    )
 
 
 def comment_moderated(

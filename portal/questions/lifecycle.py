@@ -193,10 +193,10 @@ def mark_answer(reply: Comment, actor: User) -> Comment:
     _record(
         actor, "accept_answer" if by_asker else "mark_answer", question, before, "answered", at=now
     )
-    if not by_asker and question.author is not None:
-        from ..notifications.service import notify
+    if not by_asker:
+        from ..notifications import events
 
-        notify(question.author, "answer", comment=reply, actor=actor)
+        events.answer_marked(question, reply, actor)
     return question
 
 
