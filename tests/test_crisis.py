@@ -62,6 +62,8 @@ UK_LINKS = ["tel:999", "tel:111", "tel:116123"]
         "I'm\nsuicidal",
         "want to\u200b die",  # a zero-width space between the words
         "ＫＩＬＬ ＭＹＳＥＬＦ",  # full-width letters
+        "Honestly I can’t cope any more.",
+        "i cant cope anymore",
     ],
 )
 def test_the_default_phrases_are_found_however_they_are_typed(text):
