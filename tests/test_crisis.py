@@ -136,7 +136,7 @@ def test_crisis_words_are_held_urgent_for_a_new_member(people):
     assert (decision.status, decision.urgent, decision.crisis_phrase) == (
         "pending",
         True,
-        "end it all",
+        "can't cope any more",  # the first phrase in the text
     )
     assert decision.reason == rules.CRISIS_HELD
 
@@ -260,7 +260,7 @@ def test_every_active_admin_is_told_at_once_with_an_email_and_the_log_records_it
         comment.id,
         "pending",
     )
-    assert "end it all" in event.reason
+    assert "can't cope any more" in event.reason
 
 
 def test_the_admin_notice_leads_to_the_queue(client, post, people, log_in):
