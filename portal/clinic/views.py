@@ -5,7 +5,9 @@ Every page here answers htmx with the partial the full page includes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -248,6 +250,24 @@ def _step_refused(comment_id: int, question: Comment | None, message: str) -> Re
 # --- answering -------------------------------------------------------------------------------
 
 
+def _write_reply(
+    comment_id: int, step: str, write: Callable[[Comment, Any, str | None], Comment]
+) -> tuple[Comment, Comment] | Response:
+    """What Answer and Holding reply share: the question still shown, the form readable, the
+    reply written by write. (question, reply), or the answer that keeps the text when not."""
+    form = CommentForm()
+    question = _visible_question(comment_id)
+    if question is None:
+        return _question_gone(comment_id, form.body.data or "")
+    try:
+        if not form.validate_on_submit():
+            raise comments.CommentError("body", UNREADABLE_FORM)
+        return question, write(question, current_user, form.body.data)
+    except FieldError as error:
+        attach_error(form, error)
+        return _response_form(step, form, question, status=422)
+
+
 @bp.get("/questions/<int:comment_id>/answer")
 @can("handle_questions")
 def answer_form(comment_id: int) -> Response:
@@ -261,17 +281,10 @@ def answer_form(comment_id: int) -> Response:
 @comment_writing
 def answer(comment_id: int) -> Response:
     """An answer written on the waiting list: posted as a reply and marked as the answer."""
-    form = CommentForm()
-    question = _visible_question(comment_id)
-    if question is None:
-        return _question_gone(comment_id, form.body.data or "")
-    try:
-        if not form.validate_on_submit():
-            raise comments.CommentError("body", UNREADABLE_FORM)
-        reply = service.answer(question, current_user, form.body.data)
-    except FieldError as error:
-        attach_error(form, error)
-        return _response_form("answer", form, question, status=422)
+    written = _write_reply(comment_id, "answer", service.answer)
+    if isinstance(written, Response):
+        return written
+    question, reply = written
     link = url_for("comments.card", comment_id=reply.id)
     if reply.kind == "answer":
         return _left_the_list(question, f"Your answer to {_asker_name(question)} is posted.", link)
@@ -303,17 +316,10 @@ def holding_form(comment_id: int) -> Response:
 @comment_writing
 def holding(comment_id: int) -> Response:
     """A reply telling the asker someone is looking; the question keeps waiting."""
-    form = CommentForm()
-    question = _visible_question(comment_id)
-    if question is None:
-        return _question_gone(comment_id, form.body.data or "")
-    try:
-        if not form.validate_on_submit():
-            raise comments.CommentError("body", UNREADABLE_FORM)
-        reply = service.hold(question, current_user, form.body.data)
-    except FieldError as error:
-        attach_error(form, error)
-        return _response_form("holding", form, question, status=422)
+    written = _write_reply(comment_id, "holding", service.hold)
+    if isinstance(written, Response):
+        return written
+    question, reply = written
     if reply.status == "approved":
         message = (
             f"Your holding reply to {_asker_name(question)} is posted. "
