@@ -57,6 +57,16 @@ def stamp_session_identifier() -> None:
         session["_id"] = manager._session_identifier_generator()
 
 
+def start_session(user: User, remember: bool = False) -> None:
+    """Log a member in on this device, after every step of logging in has passed."""
+    from flask import session
+    from flask_login import login_user
+
+    # A fresh session on login: nothing planted before it (fixation) survives.
+    session.clear()
+    login_user(user, remember=remember)
+
+
 def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:

@@ -17,11 +17,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from .. import two_factor
 from ..accounts import addresses, link_pages, resets
 from ..accounts import service as accounts
+from ..auth_session import start_session
 from ..errors import rescues_form
 from ..extensions import limiter
 from ..forms import attach_error
@@ -33,12 +35,6 @@ from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordFor
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "That email and password do not match an account. Check both and try again."
-
-
-def _start_session(user: User, remember: bool = False) -> None:
-    # A fresh session on login: nothing planted before it (fixation) survives.
-    session.clear()
-    login_user(user, remember=remember)
 
 
 def _login_account_key() -> str:
@@ -66,7 +62,11 @@ def login() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user, remember=form.remember.data)
+            next_path = same_site_path(form.next.data)
+            second_step = two_factor.after_password(user, form.remember.data, next_path)
+            if second_step is not None:
+                return second_step
+            start_session(user, remember=form.remember.data)
             flash(*_greeting(user))
             return redirect(same_site_path(form.next.data) or url_for("posts.index"), 303)
         form.form_errors.append(LOGIN_FAILED)
@@ -198,7 +198,7 @@ def reset_password(token: str) -> Response:
             attach_error(form, error)
         else:
             # Every other session is logged out; this one starts afresh under the new token.
-            _start_session(user)
+            start_session(user)
             flash(
                 "Your password is changed, and every other device has been logged out.",
                 "success",
