@@ -7,6 +7,7 @@ so it must answer "not found" or "not understood", never reach a query and fail 
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField as IntegerField_
 
 LARGEST_ID = 2**63 - 1
 
@@ -34,3 +35,17 @@ def optional_id(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= LARGEST_ID else None
+
+
+class WholeNumberField(IntegerField_):
+    """A form's whole-number field that refuses digits past any id's length before parsing.
+
+    WTForms' IntegerField parses any length, and NumberRange then fails on a number too large
+    for a float ("9" * 400): a 500. Past 19 digits it is a field error like any other.
+    """
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > len(str(LARGEST_ID)):
+            self.data = None
+            raise ValueError(self.gettext("Enter a smaller number."))
+        super().process_formdata(valuelist)

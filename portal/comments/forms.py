@@ -5,12 +5,12 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import strip
-from ..numbers import LARGEST_ID
+from ..numbers import LARGEST_ID, WholeNumberField
 from .service import EDIT_WINDOW, MAX_BODY_LENGTH
 
 # The choice a patient or caregiver makes when they start a thread, in the words they read.
@@ -47,7 +47,7 @@ class CommentForm(FlaskForm):
         ),
         render_kw={"data-maxlength": MAX_BODY_LENGTH, "rows": 5},
     )
-    parent_id = IntegerField(validators=[Optional(), NumberRange(1, LARGEST_ID)])
+    parent_id = WholeNumberField(validators=[Optional(), NumberRange(1, LARGEST_ID)])
     # Only patients and caregivers starting a thread choose; the view decides when it is needed.
     kind = RadioField(
         "What would you like to do?",

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..forms import strip
+from ..numbers import WholeNumberField
 from . import decisions, members, reports, rules
 
 
@@ -152,9 +152,9 @@ class RevokeForm(FlaskForm):
     )
 
 
-def _number(label: str, name: str, description: str) -> IntegerField:
+def _number(label: str, name: str, description: str) -> WholeNumberField:
     low, high = rules.SETTING_LIMITS[name]
-    return IntegerField(
+    return WholeNumberField(
         label,
         description=description,
         validators=[
