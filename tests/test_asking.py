@@ -104,7 +104,7 @@ def test_no_choice_and_no_text_are_both_explained(client, post, trusted, log_in)
 
 
 def test_asking_makes_a_waiting_question_labelled_on_its_card(client, post, trusted, log_in):
-    waiting_before = clinic.waiting_count(fresh=True)
+    waiting_before = clinic.waiting_count()
     log_in(trusted["patient"])
     response = client.post(
         f"/posts/{post.slug}/comments", data={"body": "Can I drive after?", "kind": "question"}
@@ -113,14 +113,14 @@ def test_asking_makes_a_waiting_question_labelled_on_its_card(client, post, trus
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"#comment-{question.id}")
     assert question.kind == "question" and question.question_state == "waiting"
-    assert clinic.waiting_count(fresh=True) == waiting_before + 1
+    assert clinic.waiting_count() == waiting_before + 1
     html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
     status = text_of(html, f"#question-status-{question.id}")
     assert status == "Question for a clinician Waiting for a clinician"
 
 
 def test_a_tip_is_never_a_question(client, post, trusted, log_in):
-    waiting_before = clinic.waiting_count(fresh=True)
+    waiting_before = clinic.waiting_count()
     log_in(trusted["caregiver"])
     response = client.post(
         f"/posts/{post.slug}/comments",
@@ -130,7 +130,7 @@ def test_a_tip_is_never_a_question(client, post, trusted, log_in):
     assert response.status_code == 201
     tip = newest_comment()
     assert tip.kind == "discussion" and tip.question_state is None and tip.asked_for == ""
-    assert clinic.waiting_count(fresh=True) == waiting_before
+    assert clinic.waiting_count() == waiting_before
     html = response.get_data(as_text=True)
     assert "Question for a clinician" not in html and "Waiting for a clinician" not in html
     # The form comes back for the next comment, asking the choice again.
@@ -224,7 +224,7 @@ def test_a_holding_reply_keeps_the_question_waiting_and_says_someone_is_looking(
     assert holding.kind == "holding"
     db.session.refresh(question)
     assert question.question_state == "waiting" and question.holding_at is not None
-    assert clinic.waiting_count(fresh=True) == 1
+    assert clinic.waiting_count() == 1
     html = response.get_data(as_text=True)
     assert texts_of(html, f"#comment-card-{holding.id} .label--holding-reply") == ["Holding reply"]
     assert "Clinician's answer" not in html

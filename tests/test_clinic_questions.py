@@ -7,6 +7,7 @@ a holding reply or a claim leaves it waiting.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -333,8 +334,10 @@ def test_a_patient_cannot_answer_through_the_queue(client, people, log_in, queue
 
 
 def test_the_queue_loads_in_a_fixed_number_of_statements(
-    client, people, log_in, make_post, make_comment, make_user
+    app, client, people, log_in, make_post, make_comment, make_user
 ):
+    app.config["QUESTION_COUNTS_SECONDS"] = 0  # counted afresh each time: the whole cost
+
     def add_questions(post, how_many: int) -> None:
         for n in range(how_many):
             asker = make_user("patient") if n % 2 else people["caregiver"]
@@ -353,3 +356,58 @@ def test_the_queue_loads_in_a_fixed_number_of_statements(
     assert len(listed(html)) == 22
     assert small_count == large_count
     assert large_count <= 8
+
+
+# --- counts kept for a few seconds ---------------------------------------------------------
+
+
+def test_the_counts_are_kept_between_views_and_the_list_is_always_read_afresh(
+    app, client, people, log_in, queue, make_comment
+):
+    app.config["QUESTION_COUNTS_SECONDS"] = 60
+    log_in(people["clinician"])
+    client.get("/clinic/questions")
+    kept = count_statements(lambda: client.get("/clinic/questions"))
+    app.config["QUESTION_COUNTS_SECONDS"] = 0
+    client.get("/clinic/questions")
+    every_time = count_statements(lambda: client.get("/clinic/questions"))
+    assert kept == every_time - 1  # the counts' statement, and only it, is saved
+
+
+def test_a_write_in_this_process_shows_in_the_counts_at_once(
+    app, client, people, log_in, queue, make_comment
+):
+    app.config["QUESTION_COUNTS_SECONDS"] = 60
+    log_in(people["clinician"])
+    assert nav_count(client.get("/clinic/questions").get_data(as_text=True)) == "6"
+    make_comment(queue["posts"]["first"], people["patient"], "One more question")
+    html = client.get("/clinic/questions").get_data(as_text=True)
+    assert nav_count(html) == "7" and "7 questions waiting" in html
+    assert len(listed(html)) == 7
+
+
+def test_a_write_by_another_process_shows_once_the_kept_counts_expire(
+    app, client, people, log_in, queue
+):
+    """Another process's write reaches this one's kept counts within QUESTION_COUNTS_SECONDS;
+    the list itself shows the change at once. A second engine stands for the other process."""
+    from sqlalchemy import create_engine, text
+
+    app.config["QUESTION_COUNTS_SECONDS"] = 1
+    log_in(people["clinician"])
+    assert nav_count(client.get("/clinic/questions").get_data(as_text=True)) == "6"
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE comments SET question_state = 'closed', close_reason = "
+                "'no_answer_needed' WHERE id = :id"
+            ),
+            {"id": queue["oldest"].id},
+        )
+    other.dispose()
+    html = client.get("/clinic/questions").get_data(as_text=True)
+    assert queue["oldest"].id not in listed(html)
+    assert nav_count(html) == "6"  # still the kept count, for at most a second
+    time.sleep(1.1)
+    assert nav_count(client.get("/clinic/questions").get_data(as_text=True)) == "5"

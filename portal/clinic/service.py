@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 
-from flask import g
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, load_only
@@ -26,6 +25,7 @@ from ..comments import service as comments
 from ..extensions import db
 from ..models import Comment, Post, Tag, User, post_tags, utcnow
 from ..questions import lifecycle
+from . import recent_counts
 
 QUESTIONS_PER_PAGE = 25
 FOLLOW_UP_LENGTH = 160
@@ -113,6 +113,8 @@ class QuestionPage:
     filter: QuestionFilter
     post_choices: list[FilterChoice]
     tag_choices: list[FilterChoice]
+    # The counts behind the choices, and what was made from them while they are kept.
+    counted: recent_counts.Kept
 
 
 @dataclass
@@ -122,13 +124,15 @@ class _Counts:
     posts: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, slug, title, n
     tags_of_post: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(count for *_, count in self.posts)
 
+    @cached_property
     def post_choices(self) -> list[FilterChoice]:
         return [FilterChoice(slug, title, n) for _, slug, title, n in self.posts]
 
+    @cached_property
     def tag_choices(self) -> list[FilterChoice]:
         waiting: dict[str, int] = {}
         names: dict[str, str] = {}
@@ -186,17 +190,9 @@ def _counts() -> _Counts:
     return counts
 
 
-def waiting_count(*, fresh: bool = False) -> int:
-    """How many questions wait in all, for the navigation; counted once per request."""
-    if fresh or "waiting_questions" not in g:
-        g.waiting_questions = db.session.scalar(_count_statement()) or 0
-    return g.waiting_questions
-
-
-@cache
-def _count_statement() -> Select:
-    # Read from the same index, a seek per open post.
-    return _waiting().with_only_columns(func.count())
+def waiting_count() -> int:
+    """How many questions wait in all, for the navigation (recent_counts says how recent)."""
+    return recent_counts.counts(_counts).counts.total
 
 
 _NAMED = (User.id, User.display_name, User.role, User.title, User.verified_at)
@@ -282,8 +278,8 @@ def waiting_questions(
     Three statements at any size: the counts per post with their tags, the page's questions,
     and the askers' latest follow-ups.
     """
-    counts = _counts()
-    g.waiting_questions = counts.total  # the navigation's count, without counting again
+    counted = recent_counts.counts(_counts)
+    counts: _Counts = counted.counts
     total = counts.for_filter(question_filter) if question_filter.active else counts.total
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -293,8 +289,9 @@ def waiting_questions(
         page=page,
         pages=pages,
         filter=question_filter,
-        post_choices=counts.post_choices(),
-        tag_choices=counts.tag_choices(),
+        post_choices=counts.post_choices,
+        tag_choices=counts.tag_choices,
+        counted=counted,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..comments import service as comments
@@ -28,10 +29,11 @@ from ..posts import editing, queries
 from ..questions import lifecycle
 from ..responding import htmx_answer, page_or_fragment
 from ..templating import human_datetime
-from . import service
+from . import recent_counts, service
 from .forms import CloseQuestionForm, PostForm
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+bp.record_once(lambda state: recent_counts.install(state.app))
 
 # A post may hold 100,000 characters of body and 20,000 of references, well past the site-wide
 # request limit; urlencoded non-ASCII text can take up to nine bytes a character.
@@ -98,10 +100,16 @@ def questions() -> Response:
     )
     per_page = current_app.config.get("QUESTIONS_PER_PAGE", service.QUESTIONS_PER_PAGE)
     queue = service.waiting_questions(question_filter, page_arg(), per_page)
+    # The filter form lists every post with its count: made once while the counts are kept.
+    filters = queue.counted.made(
+        question_filter,
+        lambda: Markup(render_template("clinic/_question_filters.html", queue=queue)),
+    )
     return page_or_fragment(
         "clinic/questions.html",
         "clinic/_question_list.html",
         queue=queue,
+        filters=filters,
         links=QuestionLinks.now(),
     )
 
@@ -194,7 +202,7 @@ def _item_changed(question: Comment, message: str, *, focus: str = "item") -> Re
 
 def _left_the_list(question: Comment, message: str, link: str) -> Response:
     """Answered or closed: htmx replaces the item with a line saying so, a browser the list."""
-    waiting = service.waiting_count(fresh=True)
+    waiting = service.waiting_count()
     if not request.wants_fragment:
         flash(message, "success")
         return redirect(url_for("clinic.questions"), 303)
@@ -242,7 +250,7 @@ def _step_refused(comment_id: int, question: Comment | None, message: str) -> Re
         error=message,
         message=message,
         link="",
-        waiting=service.waiting_count(fresh=True),
+        waiting=service.waiting_count(),
         announcement=message,
     )
 
