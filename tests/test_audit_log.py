@@ -14,6 +14,7 @@ from portal.models import Flag, ModerationEvent, utcnow
 from portal.moderation import audit
 
 from .helpers import HTMX, first_element, select_all, text_of
+from .trust import make_trusted
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
@@ -64,7 +65,7 @@ def test_every_moderation_and_account_action_appends_an_event(
         },
     )
     client.post("/logout")
-    log_in(make_user("patient"))
+    log_in(make_trusted(make_user("patient"), post))
     client.post(f"/comments/{reported.id}/report", data={"reason": "spam"})  # hides it (limit 1)
 
     logged = [(e.action, e.actor_name, e.target_type) for e in events()]

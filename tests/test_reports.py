@@ -11,6 +11,7 @@ from portal.models import Comment, Flag, ModerationEvent
 from portal.moderation import rules
 
 from .helpers import HTMX, first_element, select_all, select_one, text_of, value_of
+from .trust import make_trusted
 
 
 def flag_count() -> int:
@@ -198,6 +199,7 @@ def test_enough_distinct_reports_hide_the_comment_until_a_moderator_decides(
 ):
     readers = [people["patient"], people["clinician"], make_user("patient")]
     for reader in readers:
+        make_trusted(reader, post)  # a month's standing and an approved comment: full weight
         log_in(reader)
         report(client, comment, reason="misinformation", note=f"From {reader.display_name}")
         client.post("/logout")
@@ -232,10 +234,12 @@ def test_enough_distinct_reports_hide_the_comment_until_a_moderator_decides(
     assert "You should stop" in client.get(f"/posts/{post.slug}").get_data(as_text=True)
 
 
-def test_the_number_of_reports_that_hides_comes_from_the_settings(client, people, comment, log_in):
+def test_the_number_of_reports_that_hides_comes_from_the_settings(
+    client, people, post, comment, log_in
+):
     rules.current_settings().reports_to_hide = 1
     db.session.commit()
-    log_in(people["patient"])
+    log_in(make_trusted(people["patient"], post))
     response = report(client, comment, headers=HTMX)
     assert "it is now hidden until a moderator looks at it" in response.get_data(as_text=True)
     assert fresh(comment).status == "pending"

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import paging
 from ..extensions import db
 from ..models import Comment, Flag, ModerationEvent, Post, User
-from . import decisions
+from ..permissions import CLINICIANS
+from . import decisions, rules
 
 # filter -> what the tab says
 FILTERS: dict[str, str] = {
@@ -41,6 +42,15 @@ class QueueItem:
     record: AuthorRecord
     reports: list[Flag] = field(default_factory=list)
 
+    @property
+    def clinician_answer_kept_up(self) -> bool:
+        """Reported, but by a verified clinician, so still visible until an admin decides."""
+        return (
+            bool(self.reports)
+            and self.comment.status == "approved"
+            and rules.never_hidden_by_reports(self.comment.author)
+        )
+
 
 @dataclass(frozen=True)
 class QueuePage:
@@ -61,6 +71,19 @@ def _open_report():
     return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
 
 
+def _reported_clinician_answer():
+    """A verified clinician's approved comment with open reports: reports never hide it, so it
+    waits for an admin at the top of the held and reported lists."""
+    verified_clinicians = select(User.id).where(
+        User.role.in_(CLINICIANS), User.verified_at.is_not(None)
+    )
+    return and_(
+        Comment.status == "approved",
+        Comment.author_id.in_(verified_clinicians),
+        _open_report(),
+    )
+
+
 def _filter_condition(show: str):
     if show == "reported":
         return _open_report()
@@ -68,17 +91,22 @@ def _filter_condition(show: str):
         return Comment.status == "spam"
     if show == "rejected":
         return Comment.status.in_(("rejected", "removed"))
-    return Comment.status == "pending"
+    return or_(Comment.status == "pending", _reported_clinician_answer())
 
 
 def _urgent_first():
-    # Someone who may be in crisis is read before anyone else, whatever the filter.
-    return case((and_(Comment.urgent.is_(True), Comment.status == "pending"), 0), else_=1)
+    # Someone who may be in crisis is read before anyone else, whatever the filter; then a
+    # clinician's answer that readers reported, which stays up until an admin decides.
+    return case(
+        (and_(Comment.urgent.is_(True), Comment.status == "pending"), 0),
+        (_reported_clinician_answer(), 1),
+        else_=2,
+    )
 
 
 def counts() -> QueueCounts:
     """Held comments and comments with open reports, in one statement (for the navigation)."""
-    held = select(func.count()).select_from(Comment).where(Comment.status == "pending")
+    held = select(func.count()).select_from(Comment).where(_filter_condition("held"))
     reported = select(func.count(func.distinct(Flag.comment_id))).where(Flag.resolved_at.is_(None))
     row = db.session.execute(select(held.scalar_subquery(), reported.scalar_subquery())).one()
     return QueueCounts(held=row[0] or 0, reported=row[1] or 0)

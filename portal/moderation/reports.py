@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import locking
 from ..extensions import db
 from ..forms import FieldError
-from ..models import Comment, Flag, User
+from ..models import Comment, Flag, User, utcnow
 from ..permissions import allowed, restriction_message
 from ..questions import lifecycle as questions
 from . import audit, rules
@@ -58,15 +58,33 @@ def already_reported(comment: Comment, reader: User) -> bool:
     )
 
 
-def open_report_count(comment: Comment) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Flag)
+def weighted_open_reports(comment: Comment) -> tuple[int, float]:
+    """The comment's undecided reports: how many, and what they weigh together (two queries).
+
+    Each report weighs what rules.report_weight says of its reader today.
+    """
+    reporters = list(
+        db.session.scalars(
+            select(User)
+            .join(Flag, Flag.reporter_id == User.id)
             .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
         )
-        or 0
     )
+    if not reporters:
+        return 0, 0.0
+    approved = dict(
+        db.session.execute(
+            select(Comment.author_id, func.count())
+            .where(
+                Comment.author_id.in_([reader.id for reader in reporters]),
+                Comment.status == "approved",
+            )
+            .group_by(Comment.author_id)
+        ).all()
+    )
+    now = utcnow()
+    weight = sum(rules.report_weight(r, approved.get(r.id, 0), now) for r in reporters)
+    return len(reporters), weight
 
 
 def check_report(comment: Comment, reader: User, reason: str | None, note: str | None) -> str:
@@ -106,20 +124,22 @@ def report(comment: Comment, reader: User, reason: str | None, note: str | None)
         db.session.rollback()
         return ReportOutcome(created=False, hidden=False)
     hidden = False
-    open_reports = open_report_count(comment)
-    if comment.status == "approved" and rules.hidden_by_reports(open_reports):
-        comment.status = "pending"
-        comment.held_reason = rules.HIDDEN_AFTER_REPORTS
-        questions.answer_withdrawn(comment)
-        audit.record(
-            None,
-            "hide_after_reports",
-            "comment",
-            comment.id,
-            reason=f"Hidden after {open_reports} reports from readers",
-            from_status="approved",
-            to_status="pending",
-        )
-        hidden = True
+    # A verified clinician's comment stays up: the queue shows it to admins first instead.
+    if comment.status == "approved" and not rules.never_hidden_by_reports(comment.author):
+        count, weight = weighted_open_reports(comment)
+        if rules.hidden_by_reports(weight):
+            comment.status = "pending"
+            comment.held_reason = rules.HIDDEN_AFTER_REPORTS
+            questions.answer_withdrawn(comment)
+            audit.record(
+                None,
+                "hide_after_reports",
+                "comment",
+                comment.id,
+                reason=f"Hidden after {count} reports from readers, weighing {weight:g}",
+                from_status="approved",
+                to_status="pending",
+            )
+            hidden = True
     db.session.commit()
     return ReportOutcome(created=True, hidden=hidden)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import sanitize
@@ -119,10 +121,41 @@ HIDDEN_AFTER_REPORTS = (
 )
 
 
-def hidden_by_reports(open_reports: int, settings: ModerationSettings | None = None) -> bool:
-    """True when this many distinct, undecided reports hide an approved comment."""
+# A report from an account that has not yet shown it belongs here counts for this much, so that
+# a handful of fresh accounts cannot take a comment down between them.
+UNTRUSTED_REPORT_WEIGHT = 0.5
+DEFAULT_REPORT_TRUST_DAYS = 7
+
+
+def report_weight(reporter: User, approved_comments: int, now: datetime | None = None) -> float:
+    """How much one reader's report counts toward hiding a comment.
+
+    Staff count in full. A member counts in full once their account is REPORT_TRUST_DAYS old
+    and has at least one approved comment; until then, UNTRUSTED_REPORT_WEIGHT.
+    """
+    if reporter.is_staff:
+        return 1.0
+    days = current_app.config.get("REPORT_TRUST_DAYS", DEFAULT_REPORT_TRUST_DAYS)
+    young = reporter.created_at is None or reporter.created_at > (now or utcnow()) - timedelta(
+        days=days
+    )
+    return UNTRUSTED_REPORT_WEIGHT if young or approved_comments == 0 else 1.0
+
+
+def never_hidden_by_reports(author: User | None) -> bool:
+    """A verified clinician's comments stay up whatever readers report: an admin decides.
+
+    Reports against a clinician are most often disagreement with medical advice someone did
+    not want to hear; a few accounts must not be able to silence it.
+    """
+    return author is not None and author.is_clinician and author.verified_at is not None
+
+
+def hidden_by_reports(weighted_reports: float, settings: ModerationSettings | None = None) -> bool:
+    """True when distinct, undecided reports, each weighed by report_weight, hide an approved
+    comment (one not protected by never_hidden_by_reports)."""
     settings = settings or current_settings()
-    return open_reports >= settings.reports_to_hide
+    return weighted_reports >= settings.reports_to_hide
 
 
 # What admins may change on the settings page, with the bounds that keep the rules sensible.

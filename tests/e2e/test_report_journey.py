@@ -5,12 +5,14 @@ restores it from the moderation queue.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal import rendering
 from portal.extensions import db
-from portal.models import Comment, Post
+from portal.models import Comment, Post, utcnow
 
 from .browser import (
     POST_PATH,
@@ -63,8 +65,29 @@ def report(page, comment_id: int, *, change_mind_first: bool = False):
     return notice
 
 
+def trust_readers(site) -> None:
+    """Reports weigh trust (tests/test_report_trust.py): the three readers become members of
+    a month's standing with an approved comment, so that each report counts in full."""
+    with site.database():
+        for key in READERS:
+            reader = site.user(key)
+            reader.created_at = utcnow() - timedelta(days=30)
+            approved = select(Comment.id).where(
+                Comment.author_id == reader.id, Comment.status == "approved"
+            )
+            if db.session.scalar(approved.limit(1)) is None:
+                post = db.session.scalar(select(Post).where(Post.slug == POST_SLUG))
+                comment = Comment(post=post, author=reader, status="approved", kind="discussion")
+                rendering.set_comment_body(comment, "Thank you, this helped.")
+                db.session.add(comment)
+                db.session.flush()
+                comment.root_id = comment.id
+        db.session.commit()
+
+
 def test_three_reports_hide_a_comment_until_an_admin_restores_it(site, visit):
     target = reportable_comment(site)
+    trust_readers(site)
     visitor = visit()
     visitor.goto(POST_PATH)
     expect(visitor.locator(f"#comment-{target}")).to_have_count(1)
