@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     after_this_request,
     current_app,
@@ -16,8 +18,10 @@ from flask import (
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
+from . import login_sessions
 from .models import User
 from .notifications import service as notifications
+from .numbers import optional_id
 from .responding import htmx_answer
 from .safe_urls import same_site_path
 
@@ -62,20 +66,52 @@ def start_session(user: User, remember: bool = False) -> None:
     from flask import session
     from flask_login import login_user
 
+    # Whoever was logged in on this device until now (another account, or this one before
+    # its token changed) is logged out on the server too.
+    previous = current_login_key()
     # A fresh session on login: nothing planted before it (fixation) survives.
     session.clear()
-    login_user(user, remember=remember)
+    # A row on the server for this login: logging out ends it, and with it every copy of
+    # this device's cookies (portal/login_sessions.py).
+    login_sessions.begin(user, remember, replacing=previous)
+    days = current_app.config.get("PORTAL_REMEMBER_DAYS", 30)
+    login_user(user, remember=remember, duration=timedelta(days=days))
+
+
+def current_login_key() -> str:
+    """The key of the login this request belongs to ("" for visitors)."""
+    if not current_user.is_authenticated:
+        return ""
+    return getattr(current_user._get_current_object(), "login_key", "")
+
+
+def end_session() -> None:
+    """Log out on this device: the login ends on the server too, so a copy of its session or
+    remember cookie no longer works anywhere."""
+    from flask import session
+    from flask_login import logout_user
+
+    login_sessions.end(current_login_key())
+    # Clear first: logout_user() leaves the note that deletes the remember cookie in the
+    # session, and clearing after it would drop that note and keep the member logged in.
+    session.clear()
+    logout_user()
 
 
 def load_user(cookie_id: str) -> User | None:
-    user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    user_id, token, key = ([*cookie_id.split(":"), "", ""])[:3]
+    member_id = optional_id(user_id)
+    # Cookies from before logins were kept on the server carry no key: they log in again.
+    if member_id is None or not token or not key:
         return None
-    # The header's unread count comes with the member, in the same statement.
-    user = notifications.load_member(int(user_id))
-    # A changed token (password change, "log out everywhere") retires old cookies.
+    # The header's unread count and the check that this login is still open come with the
+    # member, in the same statement.
+    user = notifications.load_member(member_id, login_sessions.still_open(key))
+    # A changed token (password change or reset) retires every login's cookies at once.
     if user is None or user.session_token != token:
         return None
+    user.login_key = key
+    login_sessions.note_seen(key)
     return user
 
 
@@ -131,12 +167,16 @@ def keep_text_through_login() -> None:
             g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             page = resume.form_page(kept)
             return make_response(*page) if page is not None else response
-        if response.status_code == 422:
+        if response.status_code in (422, 429):
             from .auth.forms import LoginForm
 
             form = LoginForm()
             form.validate()  # the fields' own messages, beside them
-            form.form_errors.append(LOGIN_NOT_DONE)
+            # 429: too many wrong passwords, and the wait (auth/views.py _slow_down).
+            form.form_errors.append(g.get("login_slow_down") or LOGIN_NOT_DONE)
             html = render_template("errors/session_ended.html", form=form, kept=kept)
-            return make_response(html, 422)
+            answer = make_response(html, response.status_code)
+            if "Retry-After" in response.headers:
+                answer.headers["Retry-After"] = response.headers["Retry-After"]
+            return answer
         return response

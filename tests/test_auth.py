@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import User
+from portal.models import LoginSession, User
 
 from .helpers import TEST_PASSWORD, login
 
@@ -182,7 +183,12 @@ def test_login_starts_a_fresh_session(client, make_user):
     assert login(client, user).status_code == 303
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == f"{user.id}:{user.session_token}"
+        user_id, token, login_key = session["_user_id"].split(":")
+    assert (user_id, token) == (str(user.id), user.session_token)
+    # The third part names this login, kept on the server (portal/login_sessions.py).
+    row = db.session.scalar(select(LoginSession).where(LoginSession.user_id == user.id))
+    assert row.key_hash == hashlib.sha256(login_key.encode()).hexdigest()
+    assert row.ended_at is None
 
 
 def test_logout_is_a_post_and_ends_the_session(client, make_user, log_in):

@@ -198,7 +198,8 @@ def set_password(user: User, new: str, field: str = "new_password") -> None:
     """Check and set a new password; every session, remember cookie and reset link dies.
 
     The login cookie's id holds session_token and a reset link holds reset_nonce, so new
-    values of both retire them all. The caller commits (and logs this session in again).
+    values of both retire them all (and the logins kept on the server end with the token:
+    login_sessions.py). The caller commits (and logs this session in again).
     """
     check_new_password(new, field)
     user.password_hash = hash_password(new)
@@ -303,21 +304,27 @@ def export_for(user: User) -> dict[str, Any]:
     }
 
 
+OWNS_POSTS = (
+    "Your account has published or draft posts. Please ask an admin to hand them over "
+    "before deleting the account."
+)
+
+
 def owns_posts(user: User) -> bool:
     """Whether user wrote any post (published or draft); such accounts are not self-deleted."""
     return bool(db.session.scalar(select(exists().where(Post.author_id == user.id))))
 
 
 def delete_account(user: User, password: str) -> None:
-    """Delete the account and what it wrote; comments others replied to stay as "[deleted]"."""
+    """Delete the account and what it wrote; comments others replied to stay as "[deleted]".
+
+    An author of posts is refused before the password is looked at, so that the answer never
+    tells a right password from a wrong one without the account going.
+    """
+    if owns_posts(user):
+        raise AccountError("password", OWNS_POSTS)
     if not check_password_hash(user.password_hash, password):
         raise AccountError("password", "That is not your password.")
-    if owns_posts(user):
-        raise AccountError(
-            "password",
-            "Your account has published or draft posts. Please ask an admin to hand them over "
-            "before deleting the account.",
-        )
     # Before their comments go: what they answered waits again, what they found helpful counts
     # one fewer.
     questions.author_leaving(user)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..extensions import limiter
+from .. import login_sessions
+from ..auth import throttle
+from ..auth_session import current_login_key, end_session, start_session
+from ..extensions import db, limiter
 from ..forms import attach_error
 from ..permissions import can
 from ..responding import page_or_fragment
@@ -38,6 +41,7 @@ def _render(
             name_form=name_form,
             password_form=password_form,
             email_form=email_form,
+            logins=login_sessions.open_logins(current_user),
         ),
         status,
     )
@@ -69,6 +73,7 @@ def change_name() -> Response | tuple[str, int]:
 @limiter.limit("5 per 15 minutes")
 def change_password() -> Response | tuple[str, int]:
     form = PasswordChangeForm()
+    remembered = login_sessions.is_remembered(current_login_key())
     if form.validate_on_submit():
         try:
             service.change_password(
@@ -77,8 +82,9 @@ def change_password() -> Response | tuple[str, int]:
         except service.AccountError as error:
             attach_error(form, error)
         else:
-            # The token changed, so this session logs in again under it; others are signed out.
-            login_user(current_user._get_current_object())
+            # The token changed and every login ended: this device starts a fresh one, kept
+            # as long as before; the others are signed out.
+            start_session(current_user._get_current_object(), remember=remembered)
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.show"), 303)
     name_form = DisplayNameForm(formdata=None, display_name=current_user.display_name)
@@ -116,19 +122,68 @@ def export() -> Response:
 @bp.route("/delete", methods=["GET", "POST"])
 @can("manage_account")
 def delete_account():
+    member = current_user._get_current_object()
+    # Known to the member already, so said before any password is asked for: the answer to a
+    # password never differs by whether it was right, until it is right and the account goes.
+    if service.owns_posts(member):
+        status = 422 if request.method == "POST" else 200
+        return (
+            render_template(
+                "accounts/delete.html",
+                form=None,
+                owns_posts=True,
+                owns_posts_message=service.OWNS_POSTS,
+            ),
+            status,
+        )
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        keys = throttle.deletion_keys(member)
+        wait = throttle.seconds_to_wait(keys)
+        if wait:
+            # The same answer whatever the password: it is not checked while the wait runs.
+            form.password.errors.append(
+                "There have been several wrong passwords, so the next try must wait "
+                f"{throttle.wait_words(wait)}. Your password was not checked this time."
+            )
+            response = make_response(render_template("accounts/delete.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         try:
-            service.delete_account(current_user._get_current_object(), form.password.data)
+            service.delete_account(member, form.password.data)
         except service.AccountError as error:
+            throttle.record_failure(keys)
             attach_error(form, error)
         else:
-            logout_user()
-            session.clear()
+            end_session()
             flash("Your account and what you wrote have been deleted.", "success")
             return redirect(url_for("posts.index"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/delete.html", form=form), status
+
+
+# --- where the member is logged in ----------------------------------------------------------
+
+
+@bp.post("/logins/end-others")
+@can("manage_account")
+def end_other_logins() -> Response:
+    """The account page's "Log out of all other devices": every login but this one ends."""
+    ended = login_sessions.end_all(current_user, except_key=current_login_key())
+    db.session.commit()
+    if ended == 0:
+        message = "You were not logged in on any other device."
+    else:
+        message = f"You are logged out of {ended} other device{'' if ended == 1 else 's'}."
+    if request.wants_fragment:
+        return page_or_fragment(
+            "accounts/show.html",
+            "accounts/_logins.html",
+            logins=login_sessions.open_logins(current_user),
+            announcement=message,
+        )
+    flash(message, "success")
+    return redirect(url_for("accounts.show", _anchor="logins"), 303)
 
 
 # --- the email address: verifying it, and moving to a new one -----------------------------
@@ -177,6 +232,7 @@ def _email_section(email_form: EmailChangeForm, status: int = 200, announcement:
         name_form=DisplayNameForm(formdata=None, display_name=current_user.display_name),
         password_form=PasswordChangeForm(formdata=None),
         announcement=announcement,
+        logins=login_sessions.open_logins(current_user),
     )
 
 

@@ -11,35 +11,33 @@ import time
 from flask import (
     Blueprint,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import two_factor
 from ..accounts import addresses, link_pages, resets
 from ..accounts import service as accounts
-from ..auth_session import start_session
-from ..errors import rescues_form
+from ..auth_session import end_session, start_session
+from ..errors import render_error, rescues_form
 from ..extensions import limiter
 from ..forms import attach_error
 from ..models import User
 from ..permissions import restriction_message
 from ..safe_urls import same_site_path
+from . import throttle
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "That email and password do not match an account. Check both and try again."
-
-
-def _login_account_key() -> str:
-    """Rate-limit key per account, so that spreading guesses over addresses does not help."""
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 def _greeting(user: User) -> tuple[str, str]:
@@ -51,8 +49,10 @@ def _greeting(user: User) -> tuple[str, str]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute;50 per hour", methods=["POST"])
-@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_login_account_key)
+# Every try costs a password hash: this guards the server against floods from one address.
+# Guessing is slowed by counting failures (throttle.py), which a stranger cannot turn against
+# the owner of an account.
+@limiter.limit("30 per minute", methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
@@ -60,8 +60,13 @@ def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(same_site_path(form.next.data) or url_for("posts.index"))
     if form.validate_on_submit():
+        keys = throttle.login_keys(accounts.normalise_email(form.email.data))
+        wait = throttle.seconds_to_wait(keys)
+        if wait:
+            return _slow_down(form, wait)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.forget(keys[:1])  # this account from this address; the others stand
             next_path = same_site_path(form.next.data)
             second_step = two_factor.after_password(user, form.remember.data, next_path)
             if second_step is not None:
@@ -69,10 +74,35 @@ def login() -> str | Response | tuple[str, int]:
             start_session(user, remember=form.remember.data)
             flash(*_greeting(user))
             return redirect(same_site_path(form.next.data) or url_for("posts.index"), 303)
+        throttle.record_failure(keys)
         form.form_errors.append(LOGIN_FAILED)
+        wait = throttle.seconds_to_wait(keys)
+        if wait:
+            form.form_errors.append(_wait_message(wait))
     if request.method == "POST":
         return render_template("auth/login.html", form=form), 422
     return render_template("auth/login.html", form=form)
+
+
+def _wait_message(wait: int) -> str:
+    return (
+        f"There have been several wrong passwords, so the next try must wait "
+        f"{throttle.wait_words(wait)}."
+    )
+
+
+def _slow_down(form: LoginForm, wait: int) -> Response:
+    """429 without looking at the password: the wait, and the way in that needs none."""
+    message = f"Please slow down. {_wait_message(wait)} Your password was not checked this time."
+    g.login_slow_down = message  # a login from the session-ended page keeps its text
+    if request.wants_fragment:
+        html, status = render_error(429, message)
+    else:
+        html = render_template("auth/login.html", form=form, slow_down=message, wait=wait)
+        status = 429
+    response = make_response(html, status)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -212,9 +242,6 @@ def reset_password(token: str) -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    # Clear first: logout_user() leaves the note that deletes the remember cookie in the
-    # session, and clearing after it would drop that note and keep the member logged in.
-    session.clear()
-    logout_user()
+    end_session()
     flash("You have logged out.", "info")
     return redirect(url_for("posts.index"), 303)

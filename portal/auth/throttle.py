@@ -1,0 +1,144 @@
+"""Slowing down password guessing without letting a stranger lock the owner out.
+
+Only failures count: a password that was checked and was wrong. Each rule counts them under
+its own key, and after its free failures asks for a growing wait before the next try, doubling
+up to a ceiling:
+
+- one account from one client address: a few failures, then 30 s, 1 min, 2 min ... 15 min;
+- one client address, whatever the accounts: more failures, then 1 min ... 1 hour;
+- one account from anywhere: short waits, 5 s ... 1 min at most, so that guessing spread over
+  many addresses is slowed while the owner, on a fresh client, waits a minute at the worst;
+  the reset link (auth.forgot_password, which the page offers) always lets them in.
+
+A wait is never slept through on the server (that would tie up a worker): the page says how
+long it is and the browser tries again. A success forgets the failures of that account from
+that address. Failures older than FORGET_AFTER are forgotten.
+
+Why a table, not Flask-Limiter's storage: a wait that grows with each failure needs the time of
+the last failure, which the limiter's windows do not expose alike in memory and in Redis; a
+table is shared by every worker as the database is, and tests can move a failure into the past
+instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_limiter.util import get_remote_address
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import LoginFailure, User, utcnow
+
+FORGET_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    free: int  # failures allowed before any wait
+    first_wait: int  # seconds, after the last free failure
+    longest_wait: int  # seconds: the ceiling the doubling stops at
+
+    def wait_after(self, failures: int) -> int:
+        if failures < self.free:
+            return 0
+        return min(self.longest_wait, self.first_wait * 2 ** min(failures - self.free, 30))
+
+
+ACCOUNT_FROM_ADDRESS = Rule("login-account-address", free=3, first_wait=30, longest_wait=900)
+FROM_ADDRESS = Rule("login-address", free=10, first_wait=60, longest_wait=3600)
+ACCOUNT = Rule("login-account", free=10, first_wait=5, longest_wait=60)
+# Deleting one's account asks for the password of someone already logged in: counted per member.
+DELETION = Rule("delete-account", free=3, first_wait=30, longest_wait=900)
+
+Keys = list[tuple[Rule, str]]
+
+
+def login_keys(email: str) -> Keys:
+    """What a login attempt with this (normalised) email is counted under."""
+    address = get_remote_address() or ""
+    return [
+        (ACCOUNT_FROM_ADDRESS, f"{email}|{address}"),
+        (FROM_ADDRESS, address),
+        (ACCOUNT, email),
+    ]
+
+
+def deletion_keys(member: User) -> Keys:
+    return [(DELETION, str(member.id))]
+
+
+def _hash(rule: Rule, value: str) -> str:
+    # Hashed: the table keeps no address or email, and every key has one length.
+    return hashlib.sha256(f"{rule.name}:{value}".encode()).hexdigest()
+
+
+def enabled() -> bool:
+    """Off with the other rate limits (PORTAL_RATELIMIT_ENABLED; tests not marked rate_limits)."""
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def seconds_to_wait(keys: Keys) -> int:
+    """How long until these keys allow another try (0: now). One statement."""
+    if not enabled():
+        return 0
+    rules = {_hash(rule, value): rule for rule, value in keys}
+    now = utcnow()
+    rows = db.session.execute(
+        select(LoginFailure.key_hash, LoginFailure.failures, LoginFailure.last_failure_at).where(
+            LoginFailure.key_hash.in_(rules), LoginFailure.last_failure_at >= now - FORGET_AFTER
+        )
+    )
+    waits = [0]
+    for key_hash, failures, last_failure_at in rows:
+        allowed_at = last_failure_at + timedelta(seconds=rules[key_hash].wait_after(failures))
+        waits.append(int((allowed_at - now).total_seconds() + 0.999))
+    return max(waits)
+
+
+def record_failure(keys: Keys) -> None:
+    """Count a wrong password under each key (atomically, whichever worker) and commit."""
+    if not enabled():
+        return
+    now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stale = LoginFailure.last_failure_at < now - FORGET_AFTER
+    for rule, value in keys:
+        statement = insert(LoginFailure).values(
+            key_hash=_hash(rule, value), failures=1, last_failure_at=now
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[LoginFailure.key_hash],
+                set_={
+                    "failures": case((stale, 1), else_=LoginFailure.failures + 1),
+                    "last_failure_at": now,
+                },
+            )
+        )
+    # Forgotten failures are of no more use: clearing them here keeps the table small.
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.last_failure_at < now - FORGET_AFTER)
+    )
+    db.session.commit()
+
+
+def forget(keys: Keys) -> None:
+    """The right password: these keys start again from nothing."""
+    hashes = [_hash(rule, value) for rule, value in keys]
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key_hash.in_(hashes)))
+    db.session.commit()
+
+
+def wait_words(seconds: int) -> str:
+    """A wait as a person says it: "30 seconds", "2 minutes"."""
+    if seconds < 90:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minutes"
