@@ -106,7 +106,8 @@ def load_user(cookie_id: str) -> User | None:
         return None
     # The header's unread count and the check that this login is still open come with the
     # member, in the same statement.
-    user = notifications.load_member(member_id, login_sessions.still_open(key))
+    condition, values = login_sessions.still_open(key)
+    user = notifications.load_member(member_id, condition, **values)
     # A changed token (password change or reset) retires every login's cookies at once.
     if user is None or user.session_token != token:
         return None

@@ -19,15 +19,26 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import after_this_request, current_app, request, session
-from sqlalchemy import ColumnElement, delete, event, exists, inspect, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    event,
+    exists,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from .extensions import db
-from .models import LoginSession, User, utcnow
+from .models import LoginSession, User, UTCDateTime, utcnow
 
 # How stale "last seen" may be: a write per login every five minutes at most, not per request.
 SEEN_EVERY = timedelta(minutes=5)
@@ -80,14 +91,20 @@ def begin(user: User, remember: bool, *, replacing: str = "") -> str:
     return key
 
 
-def still_open(key: str) -> ColumnElement[bool]:
-    """The condition, on the statement that loads User, that this login has not ended."""
-    return exists().where(
-        LoginSession.key_hash == _hash(key),
-        LoginSession.user_id == User.id,
-        LoginSession.ended_at.is_(None),
-        LoginSession.last_seen_at >= utcnow() - lifetime(),
-    )
+# Built once: making the clause anew costs a request about 0.1 ms, ten times what the
+# database spends on it; the key and the time come in as bound values.
+_STILL_OPEN = exists().where(
+    LoginSession.key_hash == bindparam("login_key_hash"),
+    LoginSession.user_id == User.id,
+    LoginSession.ended_at.is_(None),
+    LoginSession.last_seen_at >= bindparam("login_seen_since", type_=UTCDateTime()),
+)
+
+
+def still_open(key: str) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """The condition, on the statement that loads User, that this login has not ended, with
+    the values of its bound parameters."""
+    return _STILL_OPEN, {"login_key_hash": _hash(key), "login_seen_since": utcnow() - lifetime()}
 
 
 def note_seen(key: str) -> None:
