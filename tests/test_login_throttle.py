@@ -203,3 +203,40 @@ def test_a_slowed_login_from_the_session_ended_page_keeps_the_text(app, post, pe
     page = response.get_data(as_text=True)
     assert text_of(page, "textarea[name=kept_body]") == "My long story"
     assert "must wait 30 seconds" in text_of(page, ".form-errors")
+
+
+def test_on_a_device_it_logged_in_from_before_the_owner_is_not_slowed_by_strangers(app, people):
+    patient = people["patient"]
+    laptop = app.test_client()
+    assert attempt(laptop, patient.email, TEST_PASSWORD, OWNER).status_code == 303
+    known = laptop.get_cookie("known_device")
+    assert known is not None and patient.email not in known.value
+    laptop.post("/logout")
+    for n in range(40):
+        attempt(app.test_client(), patient.email, f"guess {n}", f"10.7.0.{n}")
+    # A fresh client waits for the account-wide rule; the owner's own laptop does not.
+    assert attempt(app.test_client(), patient.email, TEST_PASSWORD, OWNER).status_code == 429
+    assert attempt(laptop, patient.email, TEST_PASSWORD, OWNER).status_code == 303
+
+
+def test_a_known_device_cookie_counts_only_for_its_own_account_and_only_signed(app, people):
+    patient, caregiver = people["patient"], people["caregiver"]
+    laptop = app.test_client()
+    attempt(laptop, caregiver.email, TEST_PASSWORD, OWNER)
+    laptop.post("/logout")
+    for n in range(40):
+        attempt(app.test_client(), patient.email, f"guess {n}", f"10.6.0.{n}")
+    assert attempt(laptop, patient.email, TEST_PASSWORD, OWNER).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("known_device", laptop.get_cookie("known_device").value + "x")
+    assert attempt(forged, patient.email, TEST_PASSWORD, OWNER).status_code == 429
+
+
+def test_a_known_device_still_waits_for_its_own_failures(app, people):
+    patient = people["patient"]
+    laptop = app.test_client()
+    attempt(laptop, patient.email, TEST_PASSWORD, OWNER)
+    laptop.post("/logout")
+    for _ in range(3):
+        attempt(laptop, patient.email, "a guess", OWNER)
+    assert attempt(laptop, patient.email, TEST_PASSWORD, OWNER).status_code == 429

@@ -356,8 +356,8 @@ def test_under_https_the_cookies_carry_the_host_prefix(monkeypatch, tmp_path, da
     )
     assert response.status_code == 303
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    assert "session" not in cookies and "remember_token" not in cookies
-    for name in ("__Host-session", "__Host-remember_token"):
+    assert not {"session", "remember_token", "known_device"} & set(cookies)
+    for name in ("__Host-session", "__Host-remember_token", "__Host-known_device"):
         attributes = [part.strip().lower() for part in cookies[name].split(";")]
         # What browsers demand of a __Host- cookie: Secure, Path=/ and no Domain.
         assert "secure" in attributes and "path=/" in attributes

@@ -8,7 +8,10 @@ up to a ceiling:
 - one client address, whatever the accounts: more failures, then 1 min ... 1 hour;
 - one account from anywhere: short waits, 5 s ... 1 min at most, so that guessing spread over
   many addresses is slowed while the owner, on a fresh client, waits a minute at the worst;
-  the reset link (auth.forgot_password, which the page offers) always lets them in.
+  the reset link (auth.forgot_password, which the page offers) always lets them in. A browser
+  that has logged in to the account before carries a signed "known device" cookie, and this
+  rule does not apply to it at all (OWASP's device cookies): strangers never slow the owner
+  on their own devices.
 
 A wait is never slept through on the server (that would tie up a worker): the page says how
 long it is and the browser tries again. A success forgets the failures of that account from
@@ -26,10 +29,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import LoginFailure, User, utcnow
@@ -67,6 +72,68 @@ def login_keys(email: str) -> Keys:
         (FROM_ADDRESS, address),
         (ACCOUNT, email),
     ]
+
+
+def keys_to_check(keys: Keys, email: str) -> Keys:
+    """The keys a login attempt must wait for: on a known device, not the account-wide one."""
+    if is_known_device(email):
+        return [(rule, value) for rule, value in keys if rule is not ACCOUNT]
+    return keys
+
+
+# --- known devices: browsers that have logged in to an account before -------------------------
+
+KNOWN_DEVICE_DAYS = 180
+# A browser shared by a family knows a few accounts; more than this and the oldest is dropped.
+KNOWN_ACCOUNTS_PER_DEVICE = 5
+
+
+def _known_device_cookie() -> tuple[str, bool]:
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    return ("__Host-known_device" if secure else "known_device"), secure
+
+
+def _device_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="known-device")
+
+
+def _account_fingerprint(email: str) -> str:
+    # The cookie is signed, not encrypted: it names no address, only a hash of one.
+    return hashlib.sha256(f"known-device:{email}".encode()).hexdigest()[:20]
+
+
+def _known_fingerprints() -> list[str]:
+    name, _ = _known_device_cookie()
+    value = request.cookies.get(name)
+    if not value:
+        return []
+    try:
+        known = _device_signer().loads(value)
+    except BadSignature:
+        return []
+    return [item for item in known if isinstance(item, str)] if isinstance(known, list) else []
+
+
+def is_known_device(email: str) -> bool:
+    """Whether this browser has logged in to the account with this email before."""
+    return _account_fingerprint(email) in _known_fingerprints()
+
+
+def remember_device(response: Response, email: str) -> Response:
+    """After a login: this browser is known to the account from now on."""
+    fingerprint = _account_fingerprint(email)
+    known = [fingerprint] + [item for item in _known_fingerprints() if item != fingerprint]
+    name, secure = _known_device_cookie()
+    response.set_cookie(
+        name,
+        _device_signer().dumps(known[:KNOWN_ACCOUNTS_PER_DEVICE]),
+        max_age=int(timedelta(days=KNOWN_DEVICE_DAYS).total_seconds()),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def deletion_keys(member: User) -> Keys:

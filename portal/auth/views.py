@@ -60,8 +60,9 @@ def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(same_site_path(form.next.data) or url_for("posts.index"))
     if form.validate_on_submit():
-        keys = throttle.login_keys(accounts.normalise_email(form.email.data))
-        wait = throttle.seconds_to_wait(keys)
+        email = accounts.normalise_email(form.email.data)
+        keys = throttle.login_keys(email)
+        wait = throttle.seconds_to_wait(throttle.keys_to_check(keys, email))
         if wait:
             return _slow_down(form, wait)
         user = accounts.authenticate(form.email.data, form.password.data)
@@ -73,10 +74,11 @@ def login() -> str | Response | tuple[str, int]:
                 return second_step
             start_session(user, remember=form.remember.data)
             flash(*_greeting(user))
-            return redirect(same_site_path(form.next.data) or url_for("posts.index"), 303)
+            response = redirect(same_site_path(form.next.data) or url_for("posts.index"), 303)
+            return throttle.remember_device(response, email)
         throttle.record_failure(keys)
         form.form_errors.append(LOGIN_FAILED)
-        wait = throttle.seconds_to_wait(keys)
+        wait = throttle.seconds_to_wait(throttle.keys_to_check(keys, email))
         if wait:
             form.form_errors.append(_wait_message(wait))
     if request.method == "POST":
