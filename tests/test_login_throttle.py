@@ -240,3 +240,21 @@ def test_a_known_device_still_waits_for_its_own_failures(app, people):
     for _ in range(3):
         attempt(laptop, patient.email, "a guess", OWNER)
     assert attempt(laptop, patient.email, TEST_PASSWORD, OWNER).status_code == 429
+
+
+def test_failures_at_the_same_moment_are_each_counted(app, people):
+    from concurrent.futures import ThreadPoolExecutor
+
+    email = people["patient"].email
+
+    def fail(n: int) -> int:
+        with app.app_context():
+            return attempt(app.test_client(), email, "a guess", f"10.5.0.{n}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(fail, range(8))) == [422] * 8
+    db.session.expire_all()
+    counts = sorted(db.session.scalars(select(LoginFailure.failures)))
+    assert counts == [1] * 16 + [
+        8
+    ]  # each address twice (alone and with the account); the account 8

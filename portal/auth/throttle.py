@@ -26,6 +26,7 @@ instead of sleeping.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -163,8 +164,10 @@ def seconds_to_wait(keys: Keys) -> int:
     )
     waits = [0]
     for key_hash, failures, last_failure_at in rows:
-        allowed_at = last_failure_at + timedelta(seconds=rules[key_hash].wait_after(failures))
-        waits.append(int((allowed_at - now).total_seconds() + 0.999))
+        wait = rules[key_hash].wait_after(failures)
+        if wait:  # (a failure still free may carry a time a moment after this request's)
+            allowed_at = last_failure_at + timedelta(seconds=wait)
+            waits.append(math.ceil((allowed_at - now).total_seconds()))
     return max(waits)
 
 
@@ -189,10 +192,15 @@ def record_failure(keys: Keys) -> None:
                 },
             )
         )
-    # Forgotten failures are of no more use: clearing them here keeps the table small.
-    db.session.execute(
-        delete(LoginFailure).where(LoginFailure.last_failure_at < now - FORGET_AFTER)
+    # Forgotten failures are of no more use: clearing them here keeps the table small. Rows
+    # another request holds are skipped, so two requests clearing at once never wait on
+    # each other (a deadlock on PostgreSQL); a later failure clears them.
+    forgotten = (
+        select(LoginFailure.id)
+        .where(LoginFailure.last_failure_at < now - FORGET_AFTER)
+        .with_for_update(skip_locked=True)
     )
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(forgotten)))
     db.session.commit()
 
 
