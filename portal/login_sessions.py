@@ -169,8 +169,26 @@ def _token_changes_end_every_login(orm_session: Session, flush_context, instance
             )
 
 
+def end_other(user: User, login_id: int, *, this_key: str) -> str | None:
+    """End one of user's other open logins (not this device's); returns its device, or None
+    when user has no such open login. The caller commits."""
+    row = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.id == login_id,
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.key_hash != _hash(this_key),
+        )
+    )
+    if row is None:
+        return None
+    row.ended_at = utcnow()
+    return row.device or "An unknown browser"
+
+
 @dataclass(frozen=True)
 class OpenLogin:
+    id: int
     device: str
     started: datetime
     last_seen: datetime
@@ -192,6 +210,7 @@ def open_logins(user: User) -> list[OpenLogin]:
     )
     logins = [
         OpenLogin(
+            id=row.id,
             device=row.device or "An unknown browser",
             started=row.created_at,
             last_seen=row.last_seen_at,

@@ -189,7 +189,7 @@ def test_the_account_page_lists_the_logins_and_marks_this_device(app, client, pe
     assert "This device" not in other.get_text()
     assert "kept logged in" in other.get_text()
     assert all(time["datetime"] for time in select_all(this, "time"))
-    form = select_one(page, "#logins form")
+    form = select_one(page, "#logins > form")
     assert form["action"] == "/account/logins/end-others"
     assert text_of(form, "button") == "Log out of all other devices"
 
@@ -386,3 +386,49 @@ def test_logging_in_again_on_this_device_ends_the_login_it_had(app, client, peop
     login(client, people["caregiver"])  # the shared computer, someone else logging in
     assert [row.ended_at is None for row in logins_of(people["patient"])] == [False]
     assert [row.ended_at is None for row in logins_of(people["caregiver"])] == [True]
+
+
+def test_one_other_device_can_be_logged_out_alone(app, client, people):
+    patient = people["patient"]
+    login(client, patient)
+    phone, tablet = app.test_client(), app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = SAFARI_ON_IPHONE
+    login(phone, patient)
+    login(tablet, patient)
+    page = client.get("/account")
+    buttons = select_all(page, "#logins li form button")
+    assert len(buttons) == 2  # none for this device: that is what "Log out" at the top is for
+    assert all(button.get_text() == "Log out" for button in buttons)
+    phone_item = next(li for li in select_all(page, "#logins li") if "Safari" in li.get_text())
+    form = select_one(phone_item, "form")
+    assert select_one(form, "button")["aria-label"].startswith("Log out Safari on iPhone")
+
+    response = client.post(form["action"])
+    assert response.status_code == 303
+    assert "Safari on iPhone is logged out." in client.get("/account").get_data(as_text=True)
+    assert not logged_in(phone)
+    assert logged_in(tablet) and logged_in(client)
+
+
+def test_one_other_device_logged_out_in_place_with_htmx(app, client, people):
+    login(client, people["patient"])
+    phone = app.test_client()
+    login(phone, people["patient"])
+    action = select_one(client.get("/account"), "#logins li form")["action"]
+    response = client.post(action, headers=HTMX)
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment
+    assert text_of(fragment, "#logins [role=status]").endswith("is logged out.")
+    assert len(select_all(fragment, "#logins li")) == 1
+    assert not logged_in(phone)
+
+
+def test_this_devices_login_or_someone_elses_cannot_be_ended_from_the_list(app, client, people):
+    login(client, people["patient"])
+    caregivers = app.test_client()
+    login(caregivers, people["caregiver"])
+    rows = {row.user_id: row.id for row in db.session.scalars(select(LoginSession))}
+    assert client.post(f"/account/logins/{rows[people['caregiver'].id]}/end").status_code == 404
+    assert client.post(f"/account/logins/{rows[people['patient'].id]}/end").status_code == 404
+    assert logged_in(caregivers) and logged_in(client)

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -172,9 +181,22 @@ def end_other_logins() -> Response:
     ended = login_sessions.end_all(current_user, except_key=current_login_key())
     db.session.commit()
     if ended == 0:
-        message = "You were not logged in on any other device."
-    else:
-        message = f"You are logged out of {ended} other device{'' if ended == 1 else 's'}."
+        return _logins_done("You were not logged in on any other device.")
+    return _logins_done(f"You are logged out of {ended} other device{'' if ended == 1 else 's'}.")
+
+
+@bp.post("/logins/<int:login_id>/end")
+@can("manage_account")
+def end_other_login(login_id: int) -> Response:
+    """One other device logged out (a lost phone), the rest left as they are."""
+    device = login_sessions.end_other(current_user, login_id, this_key=current_login_key())
+    if device is None:
+        abort(404)
+    db.session.commit()
+    return _logins_done(f"{device} is logged out.")
+
+
+def _logins_done(message: str) -> Response:
     if request.wants_fragment:
         return page_or_fragment(
             "accounts/show.html",
