@@ -186,7 +186,12 @@ def test_public_answers_set_no_cookie(client, post):
 
 def test_absolute_links_come_from_the_base_url_not_the_host_header(client, post):
     # A cache in front keeps the feed: a forged Host or X-Forwarded-Host must not reach it.
-    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     for path in ("/feed.atom", f"/posts/{post.slug}/comments.atom"):
-        feed = client.get(path, headers=forged).get_data(as_text=True)
+        forwarded = client.get(path, headers={"X-Forwarded-Host": "evil.example"})
+        feed = forwarded.get_data(as_text=True)
+        assert forwarded.status_code == 200
         assert "evil.example" not in feed and f"{BASE}/" in feed
+        # Another Host is not answered at all (tests/test_trusted_hosts.py).
+        refused = client.get(path, headers={"Host": "evil.example"})
+        assert refused.status_code == 400
+        assert "evil.example" not in refused.get_data(as_text=True)
