@@ -1,5 +1,5 @@
 """Admins' list of members: search, suspend, ban, lift, verify clinicians or revoke that, make
-non-clinical authors, send a reset link.
+non-clinical authors, send a reset link, reset a lost second factor.
 
 This is the one place outside a member's own account page where an email address is shown,
 and the only place a clinician's professional registration is.
@@ -21,6 +21,8 @@ from ..models import User
 from ..paging import page_arg
 from ..permissions import can
 from ..responding import page_or_fragment
+from ..two_factor import service as two_factor
+from ..two_factor.forms import ResetForm as TwoFactorResetForm
 from . import members
 from .blueprint import bp
 from .forms import AuthorForm, BanForm, LiftForm, RevokeForm, SuspendForm, VerifyForm
@@ -61,6 +63,7 @@ def _blank_forms(user: User) -> dict[str, FlaskForm]:
         "author_form": AuthorForm(formdata=None, prefix="author", title=user.title, bio=user.bio),
         "revoke_form": RevokeForm(formdata=None, prefix="revoke"),
         "reset_form": FlaskForm(formdata=None, prefix="reset"),
+        "two_step_form": TwoFactorResetForm(formdata=None, prefix="two_step"),
     }
 
 
@@ -210,3 +213,23 @@ def send_password_reset(user_id: int) -> Response:
         lambda user: resets.send_reset_link(user, sent_by=current_user),
         "A link to choose a new password is on its way to {name}.",
     )
+
+
+@bp.post("/moderation/users/<int:user_id>/two-step-reset", endpoint="reset_two_factor")
+@can("manage_users")
+def reset_two_factor(user_id: int) -> Response:
+    """Turn off a member's two-step login (a lost phone): audited, and the member is told."""
+    form = TwoFactorResetForm(prefix="two_step")
+    return _act(
+        user_id,
+        form,
+        "two_step_form",
+        lambda user: _reset_two_factor(user, (form.reason.data or "").strip()),
+        "{name}’s two-step login is reset.",
+    )
+
+
+def _reset_two_factor(user: User, reason: str) -> None:
+    if not user.has_two_factor and not user.two_factor_secret:
+        raise members.MemberActionError("", f"{user.display_name} has no two-step login to reset.")
+    two_factor.reset(user, current_user, reason)
