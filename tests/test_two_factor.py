@@ -509,3 +509,16 @@ def test_make_run_turns_the_requirement_off():
 
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
     assert "run: export PORTAL_STAFF_TWO_FACTOR ?= 0" in makefile
+
+
+@pytest.mark.rate_limits
+def test_wrong_codes_when_turning_it_off_are_rate_limited_beside_the_field(client, log_in, people):
+    log_in(people["patient"])
+    enable_directly(people["patient"])
+    for _ in range(5):
+        wrong = {"password": TEST_PASSWORD, "code": "000000"}
+        assert client.post("/account/two-step/turn-off", data=wrong).status_code == 422
+    response = client.post("/account/two-step/turn-off", data=wrong)
+    assert response.status_code == 429
+    assert "try again" in text_of(response.get_data(as_text=True), "#code-error").lower()
+    assert fresh(people["patient"]).has_two_factor
