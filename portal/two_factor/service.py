@@ -45,7 +45,14 @@ WRONG_RECOVERY_CODE = (
 def required_for(user: User) -> bool:
     """Whether this member must use two-step login: admins and clinicians, unless the
     deployment has turned the requirement off (PORTAL_STAFF_TWO_FACTOR=0)."""
-    return bool(current_app.config.get("PORTAL_STAFF_TWO_FACTOR", True)) and user.is_staff
+    return requirement_on() and user.is_staff
+
+
+def requirement_on() -> bool:
+    setting = current_app.config.get("PORTAL_STAFF_TWO_FACTOR", True)
+    if isinstance(setting, str):  # given as text, it reads as the environment variable does
+        return setting.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(setting)
 
 
 def must_set_up(user: User) -> bool:

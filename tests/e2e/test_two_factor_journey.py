@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from portal.models import utcnow
 
 from .browser import assert_no_problems, axe_violations, describe_violations, screenshot
-from .helpers import DESKTOP, EMAILS, PASSWORD, PHONE
+from .conftest import _serve
+from .helpers import DESKTOP, EMAILS, PASSWORD, PHONE, Visitor
 
 
 def code_for(secret: str, steps_from_now: int = 0) -> str:
@@ -93,3 +94,40 @@ def test_a_clinician_sets_up_two_step_login_and_logs_in_with_a_code(site, visit,
     clinician.wait_for_url(re.compile(r"/clinic/questions$"))
     expect(clinician.locator(".flash")).to_contain_text("Welcome back, Helen Marsh")
     assert_no_problems(clinician)
+
+
+@pytest.fixture()
+def strict_site(tmp_path, databases):
+    """A live site as deployments run it: staff must use two-step login."""
+    with _serve(tmp_path, databases, {"PORTAL_STAFF_TWO_FACTOR": "1"}) as live:
+        yield live
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["with-js", "without-js"])
+def test_an_admin_is_walked_through_setting_it_up_before_the_staff_pages(browser, strict_site, js):
+    visitor = Visitor(browser, strict_site)
+    try:
+        admin = visitor.page(js=js, viewport=DESKTOP if js else PHONE)
+        admin.goto("/login?next=/moderation")
+        admin.get_by_label("Email", exact=True).fill(EMAILS["admin"])
+        admin.get_by_label("Password", exact=True).fill(PASSWORD)
+        admin.get_by_role("button", name="Log in").click()
+        # Straight to the setup, not the queue.
+        admin.wait_for_url(re.compile(r"/account/two-step/set-up\?next=/moderation$"))
+        expect(admin.locator("main")).to_contain_text("the staff pages stay closed")
+        # The staff pages wait, however they are reached.
+        admin.goto("/moderation/users")
+        admin.wait_for_url(re.compile(r"/account/two-step/set-up"))
+        expect(admin.locator(".flash")).to_contain_text("needs two-step login")
+
+        admin.goto("/account/two-step/set-up?next=/moderation")
+        secret = admin.locator("#two-step-secret").inner_text().replace(" ", "")
+        admin.get_by_label("6-digit code from your app").fill(code_for(secret))
+        admin.get_by_role("button", name="Turn on two-step login").click()
+        expect(admin.locator(".recovery-codes li")).to_have_count(10)
+        admin.get_by_role("link", name="I have saved them: continue").click()
+        admin.wait_for_url(re.compile(r"/moderation$"))
+        expect(admin.get_by_role("heading", level=1)).to_contain_text("Moderation")
+        assert_no_problems(admin)
+    finally:
+        visitor.close()
