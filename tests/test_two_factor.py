@@ -522,3 +522,11 @@ def test_wrong_codes_when_turning_it_off_are_rate_limited_beside_the_field(clien
     assert response.status_code == 429
     assert "try again" in text_of(response.get_data(as_text=True), "#code-error").lower()
     assert fresh(people["patient"]).has_two_factor
+
+
+def test_a_half_done_login_first_logs_out_whoever_was_logged_in_here(client, log_in, people):
+    log_in(people["caregiver"])
+    enable_directly(people["patient"])
+    response = login(client, people["patient"])
+    assert response.headers["Location"] == "/login/two-step"
+    assert logged_in_as(client) == ""

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 from flask import session
-from flask_login import logout_user
 
+from ..auth_session import end_session
 from ..extensions import db
 from ..models import User
 
@@ -36,8 +36,7 @@ def _fingerprint(token: str) -> str:
 
 def begin(user: User, remember: bool, next_path: str | None) -> None:
     """Start afresh (whoever was logged in here is logged out), holding only the half login."""
-    session.clear()
-    logout_user()
+    end_session()
     session[SESSION_KEY] = {
         "user": user.id,
         "at": int(time.time()),
