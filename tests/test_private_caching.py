@@ -81,7 +81,11 @@ def test_every_answer_but_the_public_ones_is_private(
     assert statuses & {401, 403, 404, 405, 422}
 
 
-def test_public_answers_are_public_and_set_no_cookie(client, post):
+@pytest.mark.parametrize("who", ["visitor", "patient"])
+def test_public_answers_are_public_and_set_no_cookie(client, people, post, log_in, who):
+    # Not even a logged-in member's session: a shared cache would hand it to the next reader.
+    if who != "visitor":
+        log_in(people[who])
     for path in ("/feed.atom", f"/posts/{post.slug}/comments.atom"):
         response = client.get(path)
         assert cache_control(response).public and "Set-Cookie" not in response.headers
