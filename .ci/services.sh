@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start PostgreSQL and Redis on loopback for the second test run (installing them if needed).
+# Start PostgreSQL and Redis on loopback for the second test run (installing them if needed),
+# and install nginx, which that run starts itself in front of gunicorn (tests/nginx_support.py).
 # Prints the environment variables the suite reads; safe to run more than once.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -7,6 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >&2
   apt-get install -y -qq "${need[@]}" >/dev/null
