@@ -89,13 +89,22 @@ def deployed(database_url, tmp_path) -> Iterator[tuple[Proxy, Server]]:
         yield proxy, server
 
 
+STALLED = (
+    b"",  # connected, and says nothing
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow",  # stops mid-headers
+    # Stops mid-body: only a proxy that buffers whole requests keeps this from a worker.
+    b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4096\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\n\r\nemail=slow%40example.org",
+)
+
+
 def hold_idle_connections(port: int, count: int) -> list[socket.socket]:
-    """count connections that say nothing (half of them) or stop mid-request (the others)."""
+    """count connections that stall, a third in each of the ways above."""
     held = []
     for n in range(count):
         sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        if n % 2:
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow")
+        if STALLED[n % len(STALLED)]:
+            sock.sendall(STALLED[n % len(STALLED)])
         held.append(sock)
     return held
 
