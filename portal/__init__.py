@@ -47,7 +47,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, moderation, notifications, request_log, security, tasks, templating
+    from . import (
+        cli,
+        errors,
+        moderation,
+        notifications,
+        request_log,
+        security,
+        tasks,
+        templating,
+        two_factor,
+    )
 
     cli.register(app)
     errors.register(app)
@@ -56,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.register(app)
     moderation.register(app)
     notifications.register(app)
+    two_factor.register(app)
     tasks.bind(app)
     return app
 

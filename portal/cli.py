@@ -77,8 +77,25 @@ def seed_demo_command(if_empty: bool, print_logins: bool):
     path = logins_path()
     if path.exists():
         click.echo(f"\nDemo logins (from {path}):\n{path.read_text().rstrip()}")
+        click.echo(two_step_login_note())
     else:
         click.echo("\nThis database was not seeded by the demo; use your own accounts.")
+
+
+def two_step_login_note() -> str:
+    """Whether the demo's staff need a code from an app as well as the password."""
+    from .two_factor.service import requirement_on
+
+    if requirement_on():
+        return (
+            "Two-step login is required for admins and clinicians: at their first login they "
+            "set it up with an authenticator app before they reach the staff pages."
+        )
+    return (
+        "Two-step login for admins and clinicians is OFF in this demo "
+        "(PORTAL_STAFF_TWO_FACTOR=0), so these passwords are enough; deployments require it. "
+        "Any account can still turn it on from its account page."
+    )
 
 
 @click.command("resanitize")

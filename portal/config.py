@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -88,13 +89,29 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.PORTAL_HTTPS
+        # "Keep me logged in" lasts this many days (Flask-Login's own default is a year).
+        self.PORTAL_REMEMBER_DAYS = _env_int("PORTAL_REMEMBER_DAYS", 30)
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=self.PORTAL_REMEMBER_DAYS)
+        # Under HTTPS the __Host- prefix makes browsers refuse these cookies unless they are
+        # Secure, for "/" and for this host alone: no subdomain or plain-HTTP page can set them.
+        self.SESSION_COOKIE_NAME = "__Host-session" if self.PORTAL_HTTPS else "session"
+        self.SESSION_COOKIE_PATH = "/"
+        self.REMEMBER_COOKIE_NAME = (
+            "__Host-remember_token" if self.PORTAL_HTTPS else "remember_token"
+        )
         self.PREFERRED_URL_SCHEME = "https" if self.PORTAL_HTTPS else "http"
 
         self.PASSWORD_HASH_METHOD = "scrypt"
+        # Admins and clinicians must use two-step login (a one-time code from an app) before
+        # they reach staff pages; `make run`'s demo turns it off with PORTAL_STAFF_TWO_FACTOR=0.
+        self.PORTAL_STAFF_TWO_FACTOR = _env_bool("PORTAL_STAFF_TWO_FACTOR", True)
         self.MAX_CONTENT_LENGTH = _env_int("PORTAL_MAX_REQUEST_BYTES", 512 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.WTF_CSRF_SSL_STRICT = self.PORTAL_HTTPS
         self.POSTS_PER_PAGE = _env_int("PORTAL_POSTS_PER_PAGE", 10)
+        # Reports from accounts younger than this many days, or with no approved comment yet,
+        # count for half toward hiding a comment (portal/moderation/rules.py report_weight).
+        self.REPORT_TRUST_DAYS = _env_int("PORTAL_REPORT_TRUST_DAYS", 7)
         # Times on pages read without JavaScript are in this zone (with JavaScript, the
         # reader's own); an IANA name, so summer time is applied and named (BST/GMT).
         self.SITE_TIMEZONE = os.environ.get("PORTAL_SITE_TIMEZONE", "Europe/London")
@@ -120,6 +137,13 @@ class Config:
         # Absolute links (emails, feeds) come from here, never from the request's Host header.
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip(
             "/"
+        )
+        # Requests for any other host are refused (400): PORTAL_BASE_URL's host is trusted, and
+        # so are these, comma-separated ("www.example.org,.example.org" for every subdomain).
+        self.PORTAL_TRUSTED_HOSTS = tuple(
+            host.strip()
+            for host in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",")
+            if host.strip()
         )
         # The task queue: Huey on SQLite in instance/ by default, on Redis when given redis://.
         self.TASK_QUEUE_URL = os.environ.get(

@@ -81,8 +81,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
-    # Case-folded copy of display_name; its unique index makes "Anna" and "anna" one name.
-    display_name_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # display_name's look-alike skeleton (portal/names.py name_key); its unique index makes
+    # "Anna", "anna" and "Аnna" with a Cyrillic А one name.
+    display_name_key: Mapped[str] = mapped_column(String(160), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="patient")
     title: Mapped[str] = mapped_column(String(120), default="")
@@ -109,12 +110,22 @@ class User(UserMixin, db.Model):
     # Notification emails quote the comment's words only when asked: health details stay
     # out of inboxes by default.
     quote_in_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two-step login (portal/two_factor/): the TOTP secret, encrypted with a key derived from
+    # SECRET_KEY so that a copy of the database alone cannot make codes; it counts only once
+    # confirmed with a code. The last time step used refuses a code seen twice.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(255))
+    two_factor_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_last_step: Mapped[int | None] = mapped_column(Integer)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
     verified_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[verified_by_id])
 
+    # The login this object was loaded or logged in with (portal/login_sessions.py); not a
+    # column: each request's cookie says which of the member's logins it belongs to.
+    login_key = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_key}"
 
     # Readable names for the role groups of permissions.py (imported late: it imports models).
     @property
@@ -156,8 +167,26 @@ class User(UserMixin, db.Model):
 
         return self.role in ASKERS
 
+    @property
+    def has_two_factor(self) -> bool:
+        """Two-step login is on: a confirmed one-time-password secret."""
+        return self.two_factor_confirmed_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for logging in without the authenticator app, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 post_tags = Table(
@@ -539,3 +568,33 @@ class OutgoingEmail(db.Model):
 
     user: Mapped[User | None] = relationship()
     notification: Mapped[Notification | None] = relationship()
+
+
+class LoginSession(db.Model):
+    """One login on one device. Its key rides in the session and remember cookies; ending the
+    row (logging out, "log out of all other devices") makes copies of both worthless."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Only a hash of the key is kept, so that a copy of the database cannot be made into cookies.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(80), default="")
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every few minutes (login_sessions.SEEN_EVERY), never on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(db.Model):
+    """Failed password checks counted under one key (an address, an account, or both): what
+    portal/auth/throttle.py turns into growing delays. The key is hashed: no address is kept."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

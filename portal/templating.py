@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     from .posts import editing
     from .posts.queries import recent_activity
     from .questions import lifecycle, offers
+    from .two_factor import service as two_factor_service
 
     def can_edit_comment(comment) -> bool:
         return current_user.is_authenticated and comment_service.can_edit(comment, current_user)
@@ -137,6 +138,10 @@ def register(app: Flask) -> None:
         followed_things=lambda: following.followed_by(current_user),
         # A followed thread is named only while the member may still read it.
         can_see_comment=lambda comment: notifications.can_see(comment, current_user),
+        # The account page and an admin's member page say whether two-step login is on and
+        # how many recovery codes are left.
+        recovery_codes_left=two_factor_service.recovery_codes_left,
+        two_factor_required=two_factor_service.required_for,
         # A member's account page lists how moderation treated their comments.
         moderation_outcomes=outcomes.recent_outcomes,
         # The report form and the queue say a report's reason in the same words.

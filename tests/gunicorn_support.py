@@ -81,12 +81,19 @@ def gunicorn(
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": SHARED_SECRET,
         "PORTAL_RATELIMIT_KEY_PREFIX": f"test-{port}",
+        # As base_config: staff log in with a password alone unless a test turns it on.
+        "PORTAL_STAFF_TWO_FACTOR": "0",
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}", "--timeout", "30", "--chdir", str(ROOT)]
+    # cwd: gunicorn reads ./gunicorn.conf.py (graceful timeout...) as a deployment does.
     process = subprocess.Popen(
-        [*command, "wsgi:app"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "wsgi:app"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     try:

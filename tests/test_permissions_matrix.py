@@ -15,7 +15,7 @@ import pytest
 
 from portal.extensions import db
 from portal.mail.unsubscribe import unsubscribe_token
-from portal.models import Follow
+from portal.models import Follow, LoginSession
 from portal.moderation import audit
 from portal.notifications.service import notify
 
@@ -113,6 +113,8 @@ MATRIX: dict[str, Expect] = {
     "GET /account/export": members(200),
     "GET /account/delete": members(200),
     "POST /account/delete": members(422),
+    "POST /account/logins/end-others": members(303),
+    "POST /account/logins/<int:login_id>/end": members(404),  # the bystander's login
     "POST /account/comment-list": only(303, "patient", "caregiver", "suspended"),
     "POST /account/verify/resend": members(303),  # already confirmed: said so, and back
     "POST /account/email": members(422),
@@ -181,6 +183,19 @@ MATRIX: dict[str, Expect] = {
     "POST /moderation/users/<int:user_id>/author": admins(422),
     "POST /moderation/users/<int:user_id>/revoke": admins(422),
     "POST /moderation/users/<int:user_id>/password-reset": admins(303),
+    # Two-step login: the step after the password needs a half-done login (none here: back
+    # to the login page); the account's own pages are any member's; an admin resets a
+    # member's (the bystander has none to reset: said beside the form).
+    "GET /login/two-step": everyone(303),
+    "POST /login/two-step": everyone(303),
+    "GET /login/two-step/recovery": everyone(303),
+    "POST /login/two-step/recovery": everyone(303),
+    "GET /account/two-step": members(200),
+    "GET /account/two-step/set-up": members(200),
+    "POST /account/two-step/set-up": members(422),
+    "POST /account/two-step/recovery-codes": members(303),  # not on: back to the settings
+    "POST /account/two-step/turn-off": members(303),
+    "POST /moderation/users/<int:user_id>/two-step-reset": admins(422),
     "GET /moderation/log": admins(200),
     "GET /moderation/mail": admins(200),
     "POST /moderation/mail/<int:email_id>/retry": admins(404).at("/moderation/mail/999999/retry"),
@@ -229,10 +244,14 @@ def placeholders(people, make_post, make_user, make_comment) -> dict[str, object
     notification = notify(bystander, "reply", comment=reply, delivery="in_app")
     follow = Follow(user_id=bystander.id, post_id=post.id)
     db.session.add(follow)
+    # The bystander's login on a device of theirs: no one else can log it out.
+    bystanders_login = LoginSession(user_id=bystander.id, key_hash="0" * 64, device="Firefox")
+    db.session.add(bystanders_login)
     db.session.commit()
     return {
         "notification_id": notification.id,
         "follow_id": follow.id,
+        "login_id": bystanders_login.id,
         "token": unsubscribe_token(bystander.id, "reply"),
         "slug": post.slug,
         "tag_slug": post.tags[0].slug,

@@ -50,6 +50,9 @@ ACTIONS: dict[str, str] = {
     "reopen_question": "Reopened a question",
     # A moderator removed part of a comment; the reason keeps the words removed (admins only).
     "redact": "Removed part of a comment",
+    # Two-step login (portal/two_factor/): a member turned theirs off, or an admin reset it.
+    "two_factor_off": "Turned off two-step login",
+    "two_factor_reset": "Reset a member's two-step login",
 }
 TARGET_TYPES: dict[str, str] = {
     "comment": "Comment",

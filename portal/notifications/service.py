@@ -105,14 +105,17 @@ def _unread_of(user_id_column) -> Any:
     )
 
 
-def load_member(user_id: int) -> User | None:
+def load_member(user_id: int, *conditions: Any, **values: Any) -> User | None:
     """The logged-in member, with their unread count fetched in the same statement.
 
     Every page a member sees shows the count in its header; asking for it here, where the
-    member is loaded anyway, keeps that at no statement of its own.
+    member is loaded anyway, keeps that at no statement of its own. conditions (with values
+    for their bound parameters) ride on the same statement: the login still being open,
+    portal/login_sessions.py.
     """
     row = db.session.execute(
-        select(User, _unread_of(User.id).correlate(User)).where(User.id == user_id)
+        select(User, _unread_of(User.id).correlate(User)).where(User.id == user_id, *conditions),
+        values,
     ).first()
     if row is None:
         return None

@@ -27,9 +27,10 @@ from portal.accounts import service as accounts
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.models import User
-from tests.gunicorn_support import SHARED_SECRET, gunicorn
+from tests.gunicorn_support import SHARED_SECRET, free_port, gunicorn
 from tests.helpers import base_config
 from tests.mail_support import running_worker
+from tests.nginx_support import nginx
 
 from .helpers import PASSWORD, LiveSite, Visitor
 
@@ -96,6 +97,8 @@ _SETTING_OF = {
     "PORTAL_TASK_QUEUE_URL": "TASK_QUEUE_URL",
     "PORTAL_MAIL_BACKEND": "MAIL_BACKEND",
     "PORTAL_MAIL_FILE_PATH": "MAIL_FILE_PATH",
+    # Read as text, as from the environment: "1" turns staff's two-step login back on.
+    "PORTAL_STAFF_TWO_FACTOR": "PORTAL_STAFF_TWO_FACTOR",
 }
 
 
@@ -111,14 +114,17 @@ def _serve(folder: Path, databases, env: dict[str, str] | None = None) -> Iterat
     app = create_app(base_config(url, folder) | shared | overrides)
     _prepare_database(app)
     if os.environ.get("PORTAL_TEST_DATABASE_URL"):
-        # CI's second pass: the journeys run against gunicorn with three workers, on
-        # PostgreSQL, as a multi-host deployment runs. Limits stay off here, as in the rest of
-        # the browser tests (the accessibility sweep logs in dozens of times a minute);
-        # tests/test_multiprocess.py proves the limits are shared through Redis.
-        extra = {"PORTAL_RATELIMIT_ENABLED": "0", **(env or {})}
-        with gunicorn(url, workers=3, extra_env=extra) as running:
+        # CI's second pass: the journeys run through nginx (deploy/nginx/portal.conf) to
+        # gunicorn with three workers, on PostgreSQL, as a deployment runs. Limits stay off
+        # here, as in the rest of the browser tests (the accessibility sweep logs in dozens of
+        # times a minute); tests/test_multiprocess.py proves the limits are shared through Redis.
+        extra = {"PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_PROXY_HOPS": "1", **(env or {})}
+        with (
+            gunicorn(url, workers=3, extra_env=extra) as running,
+            nginx(running.url, folder / "nginx", free_port()) as proxy,
+        ):
             try:
-                yield LiveSite(url=running.url, app=app)
+                yield LiveSite(url=proxy.url, app=app)
             finally:
                 with app.app_context():
                     db.engine.dispose()

@@ -167,6 +167,26 @@ def reset_form(site: LiveSite) -> str:
     return f"/password/reset/{token}"
 
 
+def two_step_on(key: str, path: str) -> Callable[[LiveSite], str]:
+    """path (with {id}: the member's id), once that member's two-step login is on, so that an
+    admin's member page shows its reset form. Nobody here logs in as them."""
+
+    def turn_on(site: LiveSite) -> str:
+        import pyotp
+
+        from portal.two_factor import sealing
+
+        with site.database():
+            member = site.user(key)
+            if not member.has_two_factor:
+                member.two_factor_secret = sealing.seal(pyotp.random_base32())
+                member.two_factor_confirmed_at = utcnow()
+                db.session.commit()
+            return path.format(id=member.id)
+
+    return turn_on
+
+
 def unconfirmed(path: str) -> Callable[[LiveSite], str]:
     """path, for a member whose address is not confirmed yet (NewLeaf42 is made so first)."""
 
@@ -213,6 +233,12 @@ PAGE_TYPES = [
         lambda site: f"/moderation/users/{person_id(site, 'newleaf')}",
         user="admin",
     ),
+    PageType("user-admin-two-step", two_step_on("nurse", "/moderation/users/{id}"), user="admin"),
+    # Two-step login: setting it up (QR code, typed key, code field) and its settings page.
+    # The code after the password and the recovery codes are checked by axe in their journey
+    # (test_two_factor_journey.py): they need a half-done login or a fresh setup.
+    PageType("two-step-set-up", fixed("/account/two-step/set-up"), user="riverwalker"),
+    PageType("two-step-settings", fixed("/account/two-step"), user="riverwalker"),
     PageType("clinic-questions", fixed("/clinic/questions"), user="neurologist"),
     PageType("my-posts", fixed("/clinic/posts"), user="neurologist"),
     PageType("post-editor", fixed("/clinic/posts/new"), user="neurologist"),
