@@ -108,6 +108,7 @@ def resanitize_command():
 
 
 def register(app: Flask) -> None:
+    from .backup import COMMANDS as BACKUP_COMMANDS
     from .worker import COMMANDS as WORKER_COMMANDS
 
     for command in (
@@ -116,5 +117,6 @@ def register(app: Flask) -> None:
         seed_demo_command,
         resanitize_command,
         *WORKER_COMMANDS,
+        *BACKUP_COMMANDS,
     ):
         app.cli.add_command(command)

@@ -11,11 +11,16 @@ clinician has already answered returns to the waiting list.
 """
 
 from alembic import op
+
+from portal.migration_safety import check_downgrade
 import sqlalchemy as sa
 
 
 revision = "0003"
 down_revision = "0002"
+
+# Tables the downgrade drops (checked for rows first: portal.migration_safety).
+drops_tables = ("helpful_marks",)
 branch_labels = None
 depends_on = None
 
@@ -173,6 +178,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     users = sa.table("users", sa.column("role", sa.String))
     # Non-clinical authors have no place in the older schema; they become patients' accounts.
     op.execute(users.update().where(users.c.role == "author").values(role="patient"))

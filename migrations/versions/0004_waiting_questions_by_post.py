@@ -12,6 +12,8 @@ for the benchmark's 13,000 waiting questions.
 
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -26,5 +28,6 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_index("ix_comments_waiting_by_post")

@@ -7,6 +7,8 @@ Create Date: 2026-11-30 12:15:00.000000
 
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -44,6 +46,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     op.execute("DELETE FROM notifications WHERE kind = 'question_closed'")
     op.execute("DELETE FROM notification_preferences WHERE kind = 'question_closed'")
     _replace_check(BEFORE)

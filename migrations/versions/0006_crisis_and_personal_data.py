@@ -8,6 +8,8 @@ Create Date: 2026-11-30 12:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -58,6 +60,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     op.execute("DELETE FROM notifications WHERE kind IN ('redacted', 'crisis_held')")
     op.execute("DELETE FROM notification_preferences WHERE kind IN ('redacted', 'crisis_held')")
     _replace_check(BEFORE)
