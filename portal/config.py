@@ -79,6 +79,16 @@ class Config:
         self.RATELIMIT_STRATEGY = "moving-window"
         # Keeps two portals (or test runs) sharing one Redis from counting each other's hits.
         self.RATELIMIT_KEY_PREFIX = os.environ.get("PORTAL_RATELIMIT_KEY_PREFIX", "portal")
+        # Redis away or hung: each process counts in its own memory until Redis answers again
+        # (logged once each time, shown by /healthz), never a 500. The short timeout keeps a
+        # hung Redis from holding every limited request for seconds.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        if self.RATELIMIT_STORAGE_URI.startswith("redis"):
+            timeout = _env_int("PORTAL_RATELIMIT_TIMEOUT_MS", 250) / 1000
+            self.RATELIMIT_STORAGE_OPTIONS = {
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+            }
 
         # HTTPS deployments (behind a proxy) set PORTAL_HTTPS=1: secure cookies, HSTS.
         self.PORTAL_HTTPS = _env_bool("PORTAL_HTTPS", False)

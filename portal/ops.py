@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
+from .extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
 
@@ -27,14 +27,29 @@ def migration_head(directory: str) -> str | None:
 def healthz():
     """200 when the database answers and its schema is at the code's migration head.
 
-    It names no host, version or secret: only what is wrong, in a word.
+    It names no host, version or secret: only what is wrong, in a word. Shared rate-limit
+    counters that do not answer are reported but leave it 200: the portal works on (each process
+    counting for itself), and a balancer taking every instance out would stop it.
     """
+    limits = rate_limit_counting()
     expected = migration_head(current_app.extensions["migrate"].directory)
     try:
         current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="error", database="unreachable", rate_limits=limits), 503
     if current != expected:
-        return jsonify(status="error", database="ok", migrations="behind"), 503
-    return jsonify(status="ok", database="ok", migrations="head")
+        return jsonify(status="error", database="ok", migrations="behind", rate_limits=limits), 503
+    status = "degraded" if limits == "unreachable" else "ok"
+    return jsonify(status=status, database="ok", migrations="head", rate_limits=limits)
+
+
+def rate_limit_counting() -> str:
+    """Where rate limits are counted: "shared" (Redis answers), "unreachable" (it does not:
+    each process counts in its own memory), "memory" (configured so) or "off"."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return "off"
+    if current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory"):
+        return "memory"
+    # check() pings with the storage's short timeout and answers False rather than raising.
+    return "shared" if limiter.storage is not None and limiter.storage.check() else "unreachable"

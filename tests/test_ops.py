@@ -12,7 +12,12 @@ from portal.extensions import db
 def test_healthz_says_ok_when_the_database_is_at_the_migration_head(app, client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "head"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "head",
+        "rate_limits": "off",  # the suite's default; test_rate_limit_faults covers the others
+    }
     body = response.get_data(as_text=True)
     assert app.config["SECRET_KEY"] not in body
     assert "sqlite" not in body and "postgres" not in body
@@ -31,7 +36,11 @@ def test_healthz_fails_when_the_database_is_unreachable(app, client):
     db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unreachable"}
+    assert response.get_json() == {
+        "status": "error",
+        "database": "unreachable",
+        "rate_limits": "off",
+    }
 
 
 def test_wsgi_module_exposes_the_app(monkeypatch, tmp_path, database_url):
