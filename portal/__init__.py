@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         tasks,
         templating,
         two_factor,
+        write_faults,
     )
 
     cli.register(app)
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.register(app)
     two_factor.register(app)
     tasks.bind(app)
+    write_faults.install(app)  # last: every view is registered by now
     return app
 
 

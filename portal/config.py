@@ -111,6 +111,9 @@ class Config:
         )
         self.PREFERRED_URL_SCHEME = "https" if self.PORTAL_HTTPS else "http"
 
+        # /healthz answers 503 below this much free disk where the portal writes.
+        self.MIN_FREE_DISK_MB = _env_int("PORTAL_MIN_FREE_DISK_MB", 50)
+
         self.PASSWORD_HASH_METHOD = "scrypt"
         # Admins and clinicians must use two-step login (a one-time code from an app) before
         # they reach staff pages; `make run`'s demo turns it off with PORTAL_STAFF_TWO_FACTOR=0.

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import auth_session
+from . import auth_session, write_faults
 from .extensions import db
 from .permissions import AccountRestricted
 from .request_log import current_request_id
@@ -118,8 +118,9 @@ def slow_down_message() -> str:
     return f"You have tried this several times in a short while. You can try again in {wait}."
 
 
-def render_error(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(status, MESSAGES[500])
+def render_error(status: int, detail: str | None = None, title: str | None = None):
+    usual_title, message = MESSAGES.get(status, MESSAGES[500])
+    title = title or usual_title
     template = "errors/_error.html" if request.wants_fragment else "errors/error.html"
     try:
         html = render_template(
@@ -130,10 +131,96 @@ def render_error(status: int, detail: str | None = None):
             request_id=current_request_id(),
             typed=typed_text(status),
         )
-    except Exception:  # the layout itself failed: still no stack trace for the reader
+    except Exception:  # the layout itself failed (the database, say): the page that needs none
         current_app.logger.exception("error page for %s could not be rendered", status)
-        html = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        _forget_failed_transaction()
+        return render_unavailable(status, title, detail or message)
     return html, status
+
+
+def render_unavailable(status: int, title: str, message: str):
+    """An error page that touches no database: the fragment as usual for htmx (it needs none),
+    else a page of its own carrying back any form that was refused."""
+    try:
+        if request.wants_fragment:
+            html = render_template(
+                "errors/_error.html",
+                status=status,
+                title=title,
+                message=message,
+                request_id=current_request_id(),
+                typed=typed_text(status),
+            )
+        else:
+            html = render_template(
+                "errors/unavailable.html",
+                status=status,
+                title=title,
+                message=message,
+                request_id=current_request_id(),
+                again=_form_again(status),
+            )
+    except Exception:  # even that failed: words and the reference, by hand
+        current_app.logger.exception("plain error page for %s could not be rendered", status)
+        html = (
+            f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+            f"<p>{escape(message)}</p><p>Reference {escape(current_request_id())}</p>"
+        )
+    return html, status
+
+
+def _form_again(status: int) -> dict | None:
+    """The refused form's fields, to send again from a page that needs no database."""
+    typed = typed_text(status)
+    if not typed:
+        return None
+    from flask_wtf.csrf import generate_csrf
+
+    writing, hidden = [], []
+    for name, value in request.form.items(multi=True):
+        if "password" in name or ("token" in name and name != "form_token"):
+            continue
+        label = _FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        if (label, value) in typed:
+            writing.append((name, label, value))
+        else:
+            hidden.append((name, value))
+    return {
+        "action": request.path,
+        "csrf_token": generate_csrf(),
+        "hidden": hidden,
+        "writing": writing,
+    }
+
+
+def _forget_failed_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the next request gets a new one
+        current_app.logger.warning("rollback after a failed request did not complete")
+
+
+def could_not_save_or_show(error: Exception):
+    """503 for a fault outside the request (database away, disk full): a refused form comes
+    back with its text, by its own rescuer when the page can still be drawn."""
+    _forget_failed_transaction()
+    writing = request.method not in ("GET", "HEAD", "OPTIONS")
+    title, message = write_faults.COULD_NOT_SAVE if writing else write_faults.COULD_NOT_SHOW
+    current_app.logger.warning(
+        "%s on %s %s [request %s]: %s",
+        "could not save" if writing else "could not show",
+        request.method,
+        request.path,
+        current_request_id(),
+        error,
+    )
+    rescuer = _form_rescuers.get(request.endpoint or "")
+    if writing and rescuer is not None and not request.wants_fragment:
+        try:
+            return rescuer(503, f"{title}. {message}")
+        except Exception:  # drawing the form needs the database too: the page that needs none
+            _forget_failed_transaction()
+    return render_unavailable(503, title, message)
 
 
 def register(app: Flask) -> None:
@@ -170,8 +257,10 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if write_faults.cannot_save(error):
+            return could_not_save_or_show(error)
         # A failed write leaves the session unusable; the error page must not trip on it.
-        db.session.rollback()
+        _forget_failed_transaction()
         app.logger.exception(
             "unhandled error on %s %s [request %s]",
             request.method,

@@ -272,6 +272,8 @@ class Comment(db.Model):
         Index("ix_comments_question_state_created", "question_state", "created_at"),
         # ... and counts them per post (and so per treatment) from this index alone.
         Index("ix_comments_waiting_by_post", "question_state", "status", "post_id"),
+        # One comment per form sent: a retry or a double click finds the first one.
+        Index("ix_comments_author_form_token", "author_id", "form_token", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -317,6 +319,8 @@ class Comment(db.Model):
     personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     # When a moderator last removed part of it (the audit log keeps what was removed).
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time token of the form it was sent from (comments.service.submit).
+    form_token: Mapped[str | None] = mapped_column(String(32))
 
     post: Mapped[Post] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

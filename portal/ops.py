@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
+from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db, limiter
@@ -40,8 +43,37 @@ def healthz():
         return jsonify(status="error", database="unreachable", rate_limits=limits), 503
     if current != expected:
         return jsonify(status="error", database="ok", migrations="behind", rate_limits=limits), 503
+    if disk_nearly_full():
+        return (
+            jsonify(
+                status="error",
+                database="ok",
+                migrations="head",
+                disk="nearly full",
+                rate_limits=limits,
+            ),
+            503,
+        )
     status = "degraded" if limits == "unreachable" else "ok"
     return jsonify(status=status, database="ok", migrations="head", rate_limits=limits)
+
+
+def disk_nearly_full() -> bool:
+    """Less than PORTAL_MIN_FREE_DISK_MB free where the portal writes: the instance folder
+    (task queue, mail files, logs) and, on SQLite, the database's folder. Posting would soon
+    fail; better the monitor hears it now."""
+    least = current_app.config.get("MIN_FREE_DISK_MB", 50) * 1024 * 1024
+    folders = {Path(current_app.instance_path)}
+    database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
+        folders.add(Path(database.database).parent)
+    for folder in folders:
+        try:
+            if shutil.disk_usage(folder).free < least:
+                return True
+        except OSError:  # a folder not there yet holds nothing to fill
+            continue
+    return False
 
 
 def rate_limit_counting() -> str:

@@ -13,7 +13,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
-from flask_login import current_user
+from sqlalchemy import inspect
 from werkzeug.wrappers import Response
 
 logger = logging.getLogger("portal.requests")
@@ -35,7 +35,10 @@ def _finish(response: Response) -> Response:
     if request.endpoint == "static":
         return response
     elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    # Only a member already loaded: loading one now would need the database, and the line
+    # must be written when the database is what failed.
+    user = g.get("_login_user")
+    user_id = _id_in_hand(user) if user is not None and user.is_authenticated else None
     logger.info(
         json.dumps(
             {
@@ -50,6 +53,14 @@ def _finish(response: Response) -> Response:
         )
     )
     return response
+
+
+def _id_in_hand(user) -> int | None:
+    """The member's id without a query: after a commit their attributes are expired, and
+    reading user.id would ask the database again."""
+    state = inspect(user, raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity else None
 
 
 class _RequestIdFilter(logging.Filter):

@@ -242,3 +242,13 @@ def test_a_populated_database_goes_down_and_up_again_keeping_its_rows(tmp_path, 
         db.session.remove()
         db.engine.dispose()
     databases.drop(url)
+
+
+def test_every_migration_looks_before_its_downgrade_drops_anything():
+    """The check runs in whichever step a downgrade starts from, so every step must call it."""
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    for script in sorted(versions.glob("*.py")):
+        text = script.read_text()
+        downgrade = text[text.index("def downgrade") :]
+        first_line = downgrade.split("\n")[1].strip()
+        assert first_line == "check_downgrade(revision)", script.name

@@ -8,8 +8,13 @@ Create Date: 2026-11-30 15:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0007"
 down_revision = "0006"
+
+# Its tables hold only who is logged in and recent failures: dropping them logs people out and
+# loses no one's writing, so they are not in drops_tables (portal.migration_safety).
 branch_labels = None
 depends_on = None
 
@@ -53,6 +58,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     with op.batch_alter_table("login_failures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_failures_last_failure_at"))
     op.drop_table("login_failures")

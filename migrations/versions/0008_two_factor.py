@@ -8,8 +8,13 @@ Create Date: 2026-11-30 15:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0008"
 down_revision = "0007"
+
+# Tables the downgrade drops (checked for rows first: portal.migration_safety).
+drops_tables = ("recovery_codes",)
 branch_labels = None
 depends_on = None
 
@@ -42,6 +47,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_codes_user_id"))
     op.drop_table("recovery_codes")

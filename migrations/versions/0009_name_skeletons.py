@@ -17,6 +17,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
+from portal.migration_safety import check_downgrade
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -87,6 +89,7 @@ def upgrade():
 
 
 def downgrade():
+    check_downgrade(revision)
     _rekey(_old_key, 40)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column(

@@ -396,22 +396,47 @@ def _check_still_waiting(question: Comment) -> None:
         )
 
 
-def answer(question: Comment, clinician: User, text: str | None) -> Comment:
+def answer(
+    question: Comment,
+    clinician: User,
+    text: str | None,
+    *,
+    commit: bool = True,
+    form_token: str | None = None,
+) -> Comment:
     """A clinician's answer from the list: their reply, marked as the answer on purpose.
 
     Returns the reply. A reply the moderation rules hold is stored but not marked (only a
     public reply can answer); the question keeps waiting. Raises a FieldError when nothing
-    is stored.
+    is stored. commit and form_token: as comments.submit.
     """
     _check_still_waiting(question)
-    reply = comments.submit(question.post, clinician, text, question.id)
+    reply = comments.submit(
+        question.post, clinician, text, question.id, commit=False, form_token=form_token
+    )
     if lifecycle.can_mark_answer(reply, clinician):
         lifecycle.mark_answer(reply, clinician)
+    if commit:
         db.session.commit()
     return reply
 
 
-def hold(question: Comment, clinician: User, text: str | None) -> Comment:
+def hold(
+    question: Comment,
+    clinician: User,
+    text: str | None,
+    *,
+    commit: bool = True,
+    form_token: str | None = None,
+) -> Comment:
     """A clinician's holding reply: the asker hears someone is looking; the question waits."""
     _check_still_waiting(question)
-    return comments.submit(question.post, clinician, text, question.id, holding=True)
+    return comments.submit(
+        question.post,
+        clinician,
+        text,
+        question.id,
+        holding=True,
+        commit=commit,
+        form_token=form_token,
+    )

@@ -270,7 +270,11 @@ def _write_reply(
     try:
         if not form.validate_on_submit():
             raise comments.CommentError("body", UNREADABLE_FORM)
-        return question, write(question, current_user, form.body.data)
+        # Stored, not yet committed: the caller builds its answer, then commits.
+        written = write(
+            question, current_user, form.body.data, commit=False, form_token=form.form_token.data
+        )
+        return question, written
     except FieldError as error:
         attach_error(form, error)
         return _response_form(step, form, question, status=422)
@@ -295,12 +299,19 @@ def answer(comment_id: int) -> Response:
     question, reply = written
     link = url_for("comments.card", comment_id=reply.id)
     if reply.kind == "answer":
-        return _left_the_list(question, f"Your answer to {_asker_name(question)} is posted.", link)
+        message = f"Your answer to {_asker_name(question)} is posted."
+        return _committed(_left_the_list(question, message, link))
     message = (
         f"Your answer is awaiting moderation. {reply.held_reason} It answers the question "
         "once it is published and marked as the answer."
     )
-    return _item_changed(question, " ".join(message.split()))
+    return _committed(_item_changed(question, " ".join(message.split())))
+
+
+def _committed(answer: Response) -> Response:
+    """Commit the reply the answer was built for: after this, nothing can fail."""
+    db.session.commit()
+    return answer
 
 
 @rescues_form("clinic.answer")
@@ -335,7 +346,7 @@ def holding(comment_id: int) -> Response:
         )
     else:
         message = f"Your holding reply is awaiting moderation. {reply.held_reason}"
-    return _item_changed(question, message.strip())
+    return _committed(_item_changed(question, message.strip()))
 
 
 @rescues_form("clinic.holding")

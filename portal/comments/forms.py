@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from flask import has_request_context, request
@@ -24,6 +25,10 @@ THREAD_KIND_HINTS = {
 }
 CHOOSE_A_KIND = "Choose whether you are asking a clinician or sharing with others."
 _LEADING_FOR = re.compile(r"^\s*for\s+", re.IGNORECASE)
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(16)
 
 
 def _without_leading_for(value: str | None) -> str | None:
@@ -68,6 +73,9 @@ class CommentForm(FlaskForm):
     # found in their text; the view then keeps what was found here for the panel.
     personal_data_confirmed = BooleanField()
     personal_data_found = None
+    # A new token for each form drawn, sent back with it: the same form sent twice (a retry,
+    # a double click, back and post again) stores one comment (comments.service.submit).
+    form_token = StringField(default=new_form_token, filters=[strip])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

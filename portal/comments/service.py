@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from markupsafe import Markup
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import personal_data, rendering
 from ..extensions import db
@@ -62,6 +64,24 @@ def check_can_write(post: Post, author: User) -> None:
         raise CommentError("body", message)
 
 
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def sent_before(author: User, token: str) -> Comment | None:
+    """The comment this member already sent from the form with this token, if any."""
+    return db.session.scalar(
+        select(Comment).where(Comment.author_id == author.id, Comment.form_token == token)
+    )
+
+
+def _same_comment(stored: Comment, post: Post, parent: Comment | None, text: str) -> bool:
+    return (
+        stored.post_id == post.id
+        and stored.parent_id == (parent.id if parent is not None else None)
+        and stored.body_source == text
+    )
+
+
 def submit(
     post: Post,
     author: User,
@@ -72,6 +92,8 @@ def submit(
     asked_for: str | None = None,
     holding: bool = False,
     personal_data_confirmed: bool = False,
+    commit: bool = True,
+    form_token: str | None = None,
 ) -> Comment:
     """Validate, sanitize, apply the moderation rules and store a new comment.
 
@@ -79,10 +101,21 @@ def submit(
     perhaps for someone else (asked_for). holding: a clinician's reply says someone is looking,
     and the question keeps waiting. personal_data_confirmed: the writer saw the personal details
     found in the text and chose to post anyway (else PersonalDataFound, and nothing is stored).
+    commit=False leaves the commit to the caller, who builds its answer first: once a comment
+    is stored, nothing that could fail stands between it and the answer saying so.
+    form_token: the one-time token of the form it came from; the same form sent again (a
+    retry, a double click, back and post again) gives back the comment it stored the first time.
     """
     check_can_write(post, author)
     text = check_body(body)
     parent = visible_parent(post, parent_id, author)
+    token = form_token if form_token and _TOKEN_SHAPE.fullmatch(form_token) else None
+    if token is not None:
+        stored = sent_before(author, token)
+        if stored is not None:
+            if _same_comment(stored, post, parent, text):
+                return stored
+            token = None  # one form's token reused for different words: a comment of its own
     kind = questions.kind_for_new_comment(author, parent, asking=asking, holding=holding)
     asked_for_words = questions.check_asked_for(asked_for) if kind == "question" else ""
     if personal_data.find(asked_for_words):
@@ -102,6 +135,7 @@ def submit(
         body_html=html,
         kind=kind,
         asked_for=asked_for_words,
+        form_token=token,
     )
     comment.status = decision.status
     comment.held_reason = decision.reason
@@ -109,12 +143,21 @@ def submit(
     hold_for_personal_data(comment, author, found)
     questions.comment_added(comment)
     db.session.add(comment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request stored it first.
+        db.session.rollback()
+        stored = sent_before(author, token) if token is not None else None
+        if stored is None:
+            raise
+        return stored
     comment.root_id = parent.root_id if parent is not None else comment.id
     notifications.comment_submitted(comment)
     if decision.urgent:
         held_in_crisis(comment, decision, from_status=None)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return comment
 
 

@@ -119,12 +119,23 @@ def create(slug: str):
             asked_for=form.asked_for.data if asking else None,
             holding=bool(form.holding.data) and form.parent_id.data is not None,
             personal_data_confirmed=bool(form.personal_data_confirmed.data),
+            commit=False,
+            form_token=form.form_token.data,
         )
     except FieldError as error:
         _keep_error(form, error)
         return _form_again(form, post, reply_to)
-    if not request.wants_fragment:
-        return redirect(_permalink(comment), 303)
+    # The answer is built while the comment is stored but not committed: once committed,
+    # nothing that could fail stands between the comment and the answer that says so.
+    if request.wants_fragment:
+        answer = _created(post, comment)
+    else:
+        answer = redirect(_permalink(comment), 303)
+    db.session.commit()
+    return answer
+
+
+def _created(post: Post, comment: Comment) -> Response:
     node = threads.node_for(comment)
     html = render_template(
         "comments/_created.html",
