@@ -59,6 +59,7 @@ def under_gunicorn(folder: Path, database: Path, seconds: float) -> str:
         "PORTAL_DATABASE_URL": f"sqlite:///{database}",
         "PORTAL_SECRET_KEY": "bench-only-secret",
         "PORTAL_RATELIMIT_ENABLED": "0",
+        "PORTAL_STAFF_TWO_FACTOR": "0",  # as in seed.bench_app
         "PORTAL_TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.sqlite3'}",
     }
     with gunicorn("portal:create_app()", environment, folder / "portal.log") as server:

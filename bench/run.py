@@ -229,6 +229,7 @@ def _run_in(folder: Path, seconds: float, write_doc: bool, facts: dict[str, str]
         "PORTAL_DATABASE_URL": seeded.database_url,
         "PORTAL_SECRET_KEY": "bench-only-secret",
         "PORTAL_RATELIMIT_ENABLED": "0",
+        "PORTAL_STAFF_TWO_FACTOR": "0",  # as in seed.bench_app
         # Each comment hands its fan-out to the queue: a file of this run's, not instance/'s.
         "PORTAL_TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.sqlite3'}",
     }
