@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Comment, ModerationEvent, Post, utcnow
 
 from .gunicorn_support import Browser, gunicorn, populate
+from .trust import make_trusted
 
 pytestmark = pytest.mark.multiprocess
 
@@ -29,8 +30,7 @@ def build_discussion() -> dict[str, list[int]]:
 
     for n in ("a", "b"):
         person(f"lead-{n}@example.org", f"Site Lead {n.upper()}", "admin")
-    for n in range(3):
-        person(f"reader{n}@example.org", f"Reader Number {n}", "patient")
+    readers = [person(f"reader{n}@example.org", f"Reader Number {n}", "patient") for n in range(3)]
     writer = person("writer@example.org", "Busy Writer", "patient")
     clinician = person("doc@example.org", "Helen Marsh", "clinician")
     post = Post(
@@ -63,6 +63,8 @@ def build_discussion() -> dict[str, list[int]]:
 
     held, public = comments("pending"), comments("approved")
     db.session.flush()
+    for reader in readers:  # members of standing: three reports hide a comment
+        make_trusted(reader, post)
     return {"held": [c.id for c in held], "public": [c.id for c in public]}
 
 
