@@ -113,6 +113,8 @@ class Config:
 
         # /healthz answers 503 below this much free disk where the portal writes.
         self.MIN_FREE_DISK_MB = _env_int("PORTAL_MIN_FREE_DISK_MB", 50)
+        # The waiting list's counts are kept this long per process (portal/clinic/recent_counts).
+        self.QUESTION_COUNTS_SECONDS = _env_int("PORTAL_QUESTION_COUNTS_SECONDS", 5)
 
         self.PASSWORD_HASH_METHOD = "scrypt"
         # Admins and clinicians must use two-step login (a one-time code from an app) before
