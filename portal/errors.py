@@ -143,23 +143,17 @@ def render_unavailable(status: int, title: str, message: str):
     else a page of its own carrying back any form that was refused."""
     try:
         if request.wants_fragment:
-            html = render_template(
-                "errors/_error.html",
-                status=status,
-                title=title,
-                message=message,
-                request_id=current_request_id(),
-                typed=typed_text(status),
-            )
+            template, extra = "errors/_error.html", {"typed": typed_text(status)}
         else:
-            html = render_template(
-                "errors/unavailable.html",
-                status=status,
-                title=title,
-                message=message,
-                request_id=current_request_id(),
-                again=_form_again(status),
-            )
+            template, extra = "errors/unavailable.html", {"again": _form_again(status)}
+        html = render_template(
+            template,
+            status=status,
+            title=title,
+            message=message,
+            request_id=current_request_id(),
+            **extra,
+        )
     except Exception:  # even that failed: words and the reference, by hand
         current_app.logger.exception("plain error page for %s could not be rendered", status)
         html = (

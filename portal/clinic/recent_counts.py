@@ -67,9 +67,8 @@ def _forget_after_writes(orm_execute_state: Any) -> None:
 def install(app: Flask) -> None:
     """Forget the counts whenever this process writes. Listening on the Session class covers
     every session; events outside an app context (none here) change nothing."""
-    if getattr(install, "listening", False):
-        return
+    if event.contains(Session, "after_commit", forget):
+        return  # once per process: the listeners are on the Session class, not on one app
     for name in ("after_flush", "after_commit", "after_rollback"):
         event.listen(Session, name, forget)
     event.listen(Session, "do_orm_execute", _forget_after_writes)
-    install.listening = True  # type: ignore[attr-defined]

@@ -397,18 +397,13 @@ def _check_still_waiting(question: Comment) -> None:
 
 
 def answer(
-    question: Comment,
-    clinician: User,
-    text: str | None,
-    *,
-    commit: bool = True,
-    form_token: str | None = None,
+    question: Comment, clinician: User, text: str | None, form_token: str | None = None
 ) -> Comment:
     """A clinician's answer from the list: their reply, marked as the answer on purpose.
 
     Returns the reply. A reply the moderation rules hold is stored but not marked (only a
     public reply can answer); the question keeps waiting. Raises a FieldError when nothing
-    is stored. commit and form_token: as comments.submit.
+    is stored. The caller commits, once its answer is built; form_token: as comments.submit.
     """
     _check_still_waiting(question)
     reply = comments.submit(
@@ -416,20 +411,14 @@ def answer(
     )
     if lifecycle.can_mark_answer(reply, clinician):
         lifecycle.mark_answer(reply, clinician)
-    if commit:
-        db.session.commit()
     return reply
 
 
 def hold(
-    question: Comment,
-    clinician: User,
-    text: str | None,
-    *,
-    commit: bool = True,
-    form_token: str | None = None,
+    question: Comment, clinician: User, text: str | None, form_token: str | None = None
 ) -> Comment:
-    """A clinician's holding reply: the asker hears someone is looking; the question waits."""
+    """A clinician's holding reply: the asker hears someone is looking; the question waits.
+    The caller commits, as for answer."""
     _check_still_waiting(question)
     return comments.submit(
         question.post,
@@ -437,6 +426,6 @@ def hold(
         text,
         question.id,
         holding=True,
-        commit=commit,
+        commit=False,
         form_token=form_token,
     )

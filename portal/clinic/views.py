@@ -259,7 +259,7 @@ def _step_refused(comment_id: int, question: Comment | None, message: str) -> Re
 
 
 def _write_reply(
-    comment_id: int, step: str, write: Callable[[Comment, Any, str | None], Comment]
+    comment_id: int, step: str, write: Callable[[Comment, Any, str | None, str | None], Comment]
 ) -> tuple[Comment, Comment] | Response:
     """What Answer and Holding reply share: the question still shown, the form readable, the
     reply written by write. (question, reply), or the answer that keeps the text when not."""
@@ -270,10 +270,8 @@ def _write_reply(
     try:
         if not form.validate_on_submit():
             raise comments.CommentError("body", UNREADABLE_FORM)
-        # Stored, not yet committed: the caller builds its answer, then commits.
-        written = write(
-            question, current_user, form.body.data, commit=False, form_token=form.form_token.data
-        )
+        # Stored, not yet committed: the view builds its answer, then commits (_committed).
+        written = write(question, current_user, form.body.data, form.form_token.data)
         return question, written
     except FieldError as error:
         attach_error(form, error)
