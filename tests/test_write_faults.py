@@ -10,12 +10,14 @@ that cannot be opened. Two tests put a fault at an exact moment with SQLAlchemy'
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, exc, func, select, text
 
 from portal import create_app
+from portal.comments import service
 from portal.extensions import db
 from portal.models import Comment, utcnow
 
@@ -249,6 +251,41 @@ def test_a_token_sent_with_other_words_is_a_new_comment(client, writing, post):
     client.post(writing["url"], data={"body": "One", "kind": "discussion", "form_token": token})
     client.post(writing["url"], data={"body": "Two", "kind": "discussion", "form_token": token})
     assert bodies()[-2:] == ["One", "Two"]
+
+
+def test_back_and_post_with_a_fresh_form_stores_one_comment(client, writing, post):
+    # Going back re-fetches the page (a new token) while the browser keeps the words.
+    words = {"body": "Posted, back, posted again", "kind": "discussion"}
+    first = client.post(
+        writing["url"], data={**words, "form_token": form_token_of(client, f"/posts/{post.slug}")}
+    )
+    again = client.post(
+        writing["url"], data={**words, "form_token": form_token_of(client, f"/posts/{post.slug}")}
+    )
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert bodies().count("Posted, back, posted again") == 1
+
+
+def test_the_same_words_later_elsewhere_or_after_deleting_are_new_comments(
+    client, writing, post, people, make_comment
+):
+    words = {"body": "Thank you!", "kind": "discussion"}
+    client.post(writing["url"], data=words)
+    first_id = db.session.scalar(select(func.max(Comment.id)))
+    other_id = make_comment(post, people["clinician"], "An answer to thank").id
+    client.post(writing["url"], data={"body": "Thank you!", "parent_id": str(other_id)})
+    assert bodies().count("Thank you!") == 2  # under another comment: its own thanks
+    first = db.session.get(Comment, first_id)
+    first.created_at = utcnow() - service.REPEAT_WINDOW - timedelta(seconds=1)
+    db.session.commit()
+    client.post(writing["url"], data=words)
+    assert bodies().count("Thank you!") == 3  # long after: said again on purpose
+    latest = db.session.scalar(select(Comment).order_by(Comment.id.desc()))
+    latest.status = "deleted"
+    db.session.commit()
+    client.post(writing["url"], data=words)
+    assert bodies().count("Thank you!") == 4  # the writer deleted it and wrote it again
 
 
 def test_an_answer_from_the_waiting_list_sent_twice_is_stored_once(

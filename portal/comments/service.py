@@ -23,6 +23,10 @@ from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
+# The same words from the same member in the same place this soon are the same form sent
+# again: going back and pressing "Post" re-fetches the page (a new form token) while the
+# browser restores the words, so the token alone cannot see it.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 class CommentError(FieldError):
@@ -74,6 +78,23 @@ def sent_before(author: User, token: str) -> Comment | None:
     )
 
 
+def sent_just_now(author: User, post: Post, parent: Comment | None, text: str) -> Comment | None:
+    """This member's comment with these very words in this place, sent in the last minutes."""
+    return db.session.scalar(
+        select(Comment)
+        .where(
+            Comment.author_id == author.id,
+            Comment.post_id == post.id,
+            Comment.parent_id == (parent.id if parent is not None else None),  # None: IS NULL
+            Comment.created_at >= utcnow() - REPEAT_WINDOW,
+            Comment.status.not_in(("deleted", "removed")),
+            Comment.body_source == text,
+        )
+        .order_by(Comment.id.desc())
+        .limit(1)
+    )
+
+
 def _same_comment(stored: Comment, post: Post, parent: Comment | None, text: str) -> bool:
     return (
         stored.post_id == post.id
@@ -116,6 +137,9 @@ def submit(
             if _same_comment(stored, post, parent, text):
                 return stored
             token = None  # one form's token reused for different words: a comment of its own
+    repeated = sent_just_now(author, post, parent, text)
+    if repeated is not None:
+        return repeated
     kind = questions.kind_for_new_comment(author, parent, asking=asking, holding=holding)
     asked_for_words = questions.check_asked_for(asked_for) if kind == "question" else ""
     if personal_data.find(asked_for_words):
