@@ -5,6 +5,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from portal.search.schema import is_search_object
+
 logger = logging.getLogger("alembic.env")
 config = context.config
 migrate_ext = current_app.extensions["migrate"]
@@ -20,6 +22,11 @@ def skip_empty_autogenerate(context_, revision, directives) -> None:
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
+
+
+def outside_search_index(name, kind, parent_names) -> bool:
+    """Autogenerate compares the models only: the search index is the database's own."""
+    return not is_search_object(name, kind, parent_names)
 
 
 def run_offline() -> None:
@@ -51,6 +58,7 @@ def _check_foreign_keys(connection) -> None:
 def run_online() -> None:
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("include_name", outside_search_index)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

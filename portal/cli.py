@@ -4,6 +4,7 @@ worker.py."""
 from __future__ import annotations
 
 import os
+import time
 
 import click
 from flask import Flask
@@ -107,6 +108,16 @@ def resanitize_command():
     click.echo(f"Re-rendered {posts} posts and {comments} comments.")
 
 
+@click.command("reindex")
+def reindex_command():
+    """Build the search index again from every post and comment (and repair what keeps it)."""
+    from .search.engine import rebuild
+
+    started = time.perf_counter()
+    rebuild()
+    click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")
+
+
 def register(app: Flask) -> None:
     from .backup import COMMANDS as BACKUP_COMMANDS
     from .worker import COMMANDS as WORKER_COMMANDS
@@ -116,6 +127,7 @@ def register(app: Flask) -> None:
         reset_password_command,
         seed_demo_command,
         resanitize_command,
+        reindex_command,
         *WORKER_COMMANDS,
         *BACKUP_COMMANDS,
     ):

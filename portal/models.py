@@ -303,7 +303,10 @@ class Comment(db.Model):
     question_state: Mapped[str | None] = mapped_column(String(16))
     # Whom a caregiver asks for ("for my partner"), shown beside the question.
     asked_for: Mapped[str] = mapped_column(String(80), default="")
-    answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    # Indexed: a search that matches an answer finds its question through it.
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a clinician last replied to say someone is looking (a holding reply).
