@@ -73,6 +73,9 @@ class CommentForm(FlaskForm):
     # found in their text; the view then keeps what was found here for the panel.
     personal_data_confirmed = BooleanField()
     personal_data_found = None
+    # Answered questions like this draft, set when the writer checks (search.similar_views):
+    # the form then draws them beside the text box.
+    similar_check = None
     # A new token for each form drawn, sent back with it: the same form sent twice (a retry,
     # a double click, back and post again) stores one comment (comments.service.submit).
     form_token = StringField(default=new_form_token, filters=[strip])
