@@ -15,7 +15,7 @@ from pathlib import Path
 
 from portal.extensions import db
 
-from . import fanout, long_comments, report, seed, statements
+from . import fanout, long_comments, report, search, seed, statements
 from .browser import USER_AGENT, Browser
 from .load import measure
 from .report import Budget, PageRow
@@ -250,6 +250,13 @@ def _run_in(folder: Path, seconds: float, write_doc: bool, facts: dict[str, str]
     print(f"  telling {fanout.FOLLOWERS:,} followers of a new comment (in-process) …", flush=True)
     fan_out = fanout.measure(database, folder, seeded.write_slug)
 
+    # Last, as it grows the database to 100,000 comments for good. PostgreSQL too when
+    # BENCH_POSTGRES_URL names a server (a database is made there for it and dropped).
+    print(f"  search over {search.TOTAL_COMMENTS:,} comments …", flush=True)
+    searched = search.measure(folder, database, seconds)
+    postgres_url = os.environ.get("BENCH_POSTGRES_URL")
+    searched_pg = search.measure_postgres(postgres_url, folder, seconds) if postgres_url else None
+
     ceiling_size = by_key["post300"].raw_bytes or 100_000
     bare_rows = [PageRow("bare", "Bare Flask, same size", "/", "visitor")]
     bare_rows.append(PageRow("barec8", "Bare Flask, same size", "/", "visitor"))
@@ -265,10 +272,9 @@ def _run_in(folder: Path, seconds: float, write_doc: bool, facts: dict[str, str]
         if row.load is not None and ceiling.get(row.load.connections):
             row.ceiling_rps = ceiling[row.load.connections].requests_per_second
 
-    budgets = _budgets(by_key, writes, fan_out)
-    text = report.section(
-        facts, seeded.counts, rows + bare_rows, writes, budgets, [fanout.line(fan_out)]
-    )
+    budgets = _budgets(by_key, writes, fan_out) + search.budgets(searched, searched_pg)
+    more = [fanout.line(fan_out), *search.lines(searched, searched_pg)]
+    text = report.section(facts, seeded.counts, rows + bare_rows, writes, budgets, more)
     print()
     print(text)
     if write_doc:

@@ -19,6 +19,8 @@ from portal import create_app, names, sanitize
 from portal.extensions import db
 from portal.models import Comment, ModerationSettings, Post, Tag, User, post_tags
 
+from . import search_text
+
 PASSWORD = "bench password, not a secret"
 USERS = 2_000
 CLINICIANS = 20
@@ -100,12 +102,23 @@ class _Bodies:
         source = _ANSWER.format(n=n % 20)
         return source, self.html(source)
 
+    def varied(self, rng: random.Random, *, answer: bool = False) -> tuple[str, str]:
+        """A comment on one or more everyday topics, each word at a realistic rate (search
+        measures nothing if every comment holds "fatigue"); plain text, so no sanitizing."""
+        source = search_text.comment(rng, answer=answer)
+        return source, search_text.html_of(source)
+
 
 def bench_app(database_path: Path, instance: Path) -> Flask:
+    return app_for(f"sqlite:///{database_path}", instance)
+
+
+def app_for(database_url: str, instance: Path) -> Flask:
+    """The portal on any database (bench.search seeds PostgreSQL too)."""
     return create_app(
         {
             "INSTANCE_PATH": str(instance),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "bench-only-secret",
             "RATELIMIT_ENABLED": False,
             # Staff log in with a password alone here; the two-step gate costs no statement.
@@ -126,6 +139,11 @@ def build(folder: Path) -> Seeded:
         db.session.remove()
         db.engine.dispose()
     return seeded
+
+
+def fill(seeded: Seeded) -> Seeded:
+    """Fill the (migrated, empty) database of the app in context."""
+    return _fill(seeded)
 
 
 def _fill(seeded: Seeded) -> Seeded:
@@ -265,18 +283,21 @@ def _fill(seeded: Seeded) -> Seeded:
     # They are the waiting list (about 13,000 questions): some replies are the asker's
     # follow-ups, some a clinician's holding reply, and a few questions are claimed now.
     claimed_now = datetime.now(UTC)
+    words = random.Random(18)  # the texts' own chances, so the rows' shape stays as it was
+    search_text.check_html(random.Random(19))
     for n in range(OTHER_COMMENTS - SMALL_POST_COMMENTS):
         post_id = other_post_ids[rng.randrange(len(other_post_ids))]
         parent = recent_tops.get(post_id) if n % 3 == 2 else None
         author = member_ids[rng.randrange(len(member_ids))]
         if parent is not None and n % 9 == 8:
             clinician = clinician_ids[n % CLINICIANS]
-            row = add(post_id, clinician, bodies.answer(n), parent, "approved", kind="holding")
+            reply = bodies.varied(words, answer=True)
+            row = add(post_id, clinician, reply, parent, "approved", kind="holding")
             parent["holding_at"] = row["created_at"]
             continue
         if parent is not None and n % 9 == 5:
             author = parent["author_id"]
-        row = add(post_id, author, bodies.question(n), parent, "approved")
+        row = add(post_id, author, bodies.varied(words), parent, "approved")
         if parent is None:
             recent_tops[post_id] = row
             if n % 20 == 0:
