@@ -1,0 +1,241 @@
+"""What a search shows: the engine's ids made into posts and comments, snippets and links.
+
+The engine answers ids, best first; this module loads what they stand for in a fixed number
+of statements however many there are (posts with their authors; comments with their authors
+and posts; answered questions with their answers; the page of threads each comment is on),
+and keeps the engine's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from ..comments import threads
+from ..extensions import db
+from ..models import Comment, Post
+from . import engine
+from .snippets import highlight, matches, snippet
+
+# How a group is named in its heading, and what its results are called ("See all 4 …").
+GROUP_NAMES = {
+    "posts": "Posts",
+    "answered": "Answered questions",
+    "discussion": "Other discussion",
+}
+GROUP_ITEMS = {
+    "posts": "posts",
+    "answered": "answered questions",
+    "discussion": "other comments",
+}
+# On "all", each group shows its best few; "See all N …" pages through the rest.
+PREVIEW_SIZES = {"posts": 3, "answered": 5, "discussion": 5}
+PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class PostHit:
+    post: Post
+    title: Markup
+    snippet: Markup
+
+
+@dataclass(frozen=True)
+class AnsweredHit:
+    question: Comment
+    answer: Comment
+    question_snippet: Markup
+    answer_snippet: Markup
+    question_url: str
+    answer_url: str
+
+
+@dataclass(frozen=True)
+class DiscussionHit:
+    comment: Comment
+    snippet: Markup
+    url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    total: int
+    hits: list[Any] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return GROUP_NAMES[self.kind]
+
+    @property
+    def items(self) -> str:
+        return GROUP_ITEMS[self.kind]
+
+
+@dataclass(frozen=True)
+class Results:
+    """One search's answer: the groups shown (three on "all", one otherwise) and paging."""
+
+    groups: list[Group]
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.groups)
+
+
+def everything(words: list[str], filters: engine.Filters, viewer: Any) -> Results:
+    """The best few of each group, with each group's count."""
+    found = {
+        kind: engine.search(words, kind, filters, limit=PREVIEW_SIZES[kind])
+        for kind in engine.KINDS
+    }
+    groups = _load(found, words, viewer)
+    return Results(groups=[groups[kind] for kind in engine.KINDS])
+
+
+def one_kind(
+    words: list[str], kind: engine.Kind, filters: engine.Filters, page: int, viewer: Any
+) -> Results:
+    """One page of one group; a page past the last one shows the last (as paging.fetch_page)."""
+    found = engine.search(words, kind, filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    pages = max(1, -(-found.total // PER_PAGE))
+    if page > pages:
+        page = pages
+        found = engine.search(words, kind, filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    groups = _load({kind: found}, words, viewer)
+    return Results(groups=[groups[kind]], page=page, pages=pages)
+
+
+def _load(found: dict[str, engine.Found], words: list[str], viewer: Any) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    if "posts" in found:
+        groups["posts"] = Group("posts", found["posts"].total, _posts(found["posts"].ids, words))
+    answered_ids = found["answered"].ids if "answered" in found else []
+    discussion_ids = found["discussion"].ids if "discussion" in found else []
+    pairs = _answered_pairs(answered_ids)
+    comments = _comments(discussion_ids)
+    # One statement places every comment shown, of both groups, on its page of threads.
+    shown = [comment for pair in pairs for comment in pair] + comments
+    pages = _thread_pages(shown, viewer)
+    if "answered" in found:
+        hits = [_answered_hit(question, answer, words, pages) for question, answer in pairs]
+        groups["answered"] = Group("answered", found["answered"].total, hits)
+    if "discussion" in found:
+        hits = [
+            DiscussionHit(comment, snippet(comment.body_html, words), _permalink(comment, pages))
+            for comment in comments
+        ]
+        groups["discussion"] = Group("discussion", found["discussion"].total, hits)
+    return groups
+
+
+def _in_order(rows: dict[int, Any], ids: Sequence[int]) -> list[Any]:
+    # The engine ranks; the database returns rows in any order. Ids gone since are skipped.
+    return [rows[id_] for id_ in ids if id_ in rows]
+
+
+def _posts(ids: list[int], words: list[str]) -> list[PostHit]:
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Post).where(Post.id.in_(ids)).options(joinedload(Post.author))
+    ).unique()
+    return [
+        PostHit(post, highlight(post.title, words), _post_snippet(post, words))
+        for post in _in_order({post.id: post for post in rows}, ids)
+    ]
+
+
+def _post_snippet(post: Post, words: list[str]) -> Markup:
+    """From the part of the post that matched (summary, body, references), else its start."""
+    # The summary is plain text: escaped, it reads back as the text someone wrote.
+    sources = [str(escape(post.summary)), post.body_html, post.references_html]
+    for source in sources:
+        if source and matches(source, words):
+            return snippet(source, words)
+    return snippet(next((source for source in sources if source), ""), words)
+
+
+def _answered_pairs(ids: list[int]) -> list[tuple[Comment, Comment]]:
+    if not ids:
+        return []
+    answer = aliased(Comment)
+    rows = db.session.execute(
+        select(Comment, answer)
+        .join(answer, answer.id == Comment.answer_id)
+        .where(Comment.id.in_(ids))
+        .options(joinedload(Comment.author), joinedload(Comment.post), joinedload(answer.author))
+    ).all()
+    return _in_order({question.id: (question, reply) for question, reply in rows}, ids)
+
+
+def _comments(ids: list[int]) -> list[Comment]:
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(ids))
+        .options(joinedload(Comment.author), joinedload(Comment.post))
+    ).unique()
+    return _in_order({comment.id: comment for comment in rows}, ids)
+
+
+def _answered_hit(
+    question: Comment, answer: Comment, words: list[str], pages: dict[int, int]
+) -> AnsweredHit:
+    return AnsweredHit(
+        question=question,
+        answer=answer,
+        question_snippet=snippet(question.body_html, words),
+        answer_snippet=snippet(answer.body_html, words),
+        question_url=_permalink(question, pages),
+        answer_url=_permalink(answer, pages),
+    )
+
+
+def _root_id(comment: Comment) -> int:
+    return comment.root_id or comment.id
+
+
+def _thread_pages(comments: list[Comment], viewer: Any) -> dict[int, int]:
+    """The page of threads (as a post page pages them, in the default order) that shows each
+    of these comments' threads, by root id: threads.pages_of for many posts, in one statement."""
+    if not comments:
+        return {}
+    roots = {_root_id(comment) for comment in comments}
+    ranked = (
+        select(
+            Comment.id.label("id"),
+            func.row_number()
+            .over(partition_by=Comment.post_id, order_by=(Comment.created_at, Comment.id))
+            .label("place"),
+        )
+        .where(
+            Comment.post_id.in_({comment.post_id for comment in comments}),
+            # Top-level, counted as threads.page_of counts them (parent_id kept out of the index).
+            func.coalesce(Comment.parent_id, 0) == 0,
+            threads.visibility(viewer),
+        )
+        .subquery()
+    )
+    per_page = current_app.config["THREADS_PER_PAGE"]
+    rows = db.session.execute(select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(roots)))
+    return {root_id: (place - 1) // per_page + 1 for root_id, place in rows}
+
+
+def _permalink(comment: Comment, pages: dict[int, int]) -> str:
+    page = pages.get(_root_id(comment), 1)
+    return url_for(
+        "posts.show",
+        slug=comment.post.slug,
+        page=page if page > 1 else None,
+        _anchor=f"comment-{comment.id}",
+    )
