@@ -6,6 +6,9 @@ tab. Nothing is stored, the draft comes back exactly as typed, and nothing hidde
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +19,8 @@ from portal.search import similar
 from .helpers import HTMX, count_statements, select_all, select_one, text_of, value_of
 from .hostile import all_hostile_cases
 
+# The shared hostile corpus, when CI has not named one.
+SHARED_CORPUS = Path("/work/shared/corpus")
 DRAFT = "Thyroid problems after the second course of alemtuzumab: how often are they checked?"
 THYROID = "Can thyroid problems start years after the second course?"
 THYROID_ANSWER = (
@@ -390,14 +395,17 @@ def test_a_question_text_is_shown_as_text_never_as_markup(
 
 
 def test_hostile_drafts_never_fail(client, log_in, post, people, thyroid, monkeypatch):
-    monkeypatch.setenv("PORTAL_HOSTILE_CORPUS_DIR", "/work/shared/corpus")
+    if not os.environ.get("PORTAL_HOSTILE_CORPUS_DIR") and SHARED_CORPUS.is_dir():
+        monkeypatch.setenv("PORTAL_HOSTILE_CORPUS_DIR", str(SHARED_CORPUS))
     log_in(people["patient"])
     for case in all_hostile_cases():
-        # Repeated, up to what any form may send (a larger body is refused before any view).
-        for draft in (case, f"thyroid second course {case}", (case * 40)[:20_000]):
-            response = client.post(path(post), data={"body": draft}, headers=HTMX)
-            assert response.status_code == 200, (case, response.status_code)
-            assert "<script" not in response.get_data(as_text=True).lower()
+        # The case first and among words that find something, through the whole request;
+        # repeated up to what a form may send, through the lookup itself (quicker).
+        draft = f"{case} thyroid second course {case}"
+        response = client.post(path(post), data={"body": draft}, headers=HTMX)
+        assert response.status_code == 200, (case, response.status_code)
+        assert "<script" not in response.get_data(as_text=True).lower()
+        similar.check((case * 40)[:20_000])
 
 
 def test_a_hostile_draft_comes_back_whole_on_the_page(client, log_in, post, people, thyroid):
