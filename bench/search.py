@@ -310,8 +310,11 @@ def measure(folder: Path, database: Path, seconds: float, requests: int = 200) -
     return measure_database(app, f"sqlite:///{database}", "SQLite", folder, seconds, requests)
 
 
-def measure_postgres(url: str, folder: Path, seconds: float, requests: int = 200) -> EngineFigures:
-    """The same on PostgreSQL, in a database made for it on that server and dropped after."""
+def measure_postgres(
+    url: str, folder: Path, seconds: float, requests: int = 200, *, keep: bool = False
+) -> EngineFigures:
+    """The same on PostgreSQL, in a database made for it on that server and dropped after
+    (unless keep: then it stays, to look into)."""
     from flask_migrate import upgrade
 
     server_url = make_url(url)
@@ -330,8 +333,9 @@ def measure_postgres(url: str, folder: Path, seconds: float, requests: int = 200
             db.engine.dispose()
         return measure_database(app, bench_url, "PostgreSQL", folder, seconds, requests)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
 
@@ -419,7 +423,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="load per page (default 5)")
     parser.add_argument("--requests", type=int, default=200, help="timed lookups (default 200)")
-    parser.add_argument("--keep", type=Path, help="seed into this folder and leave it there")
+    parser.add_argument(
+        "--keep", type=Path, help="seed into this folder (and keep the PostgreSQL database)"
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL"),
@@ -442,7 +448,11 @@ def main() -> None:
         if arguments.postgres:
             print("Seeding PostgreSQL …", flush=True)
             postgres = measure_postgres(
-                arguments.postgres, folder, arguments.seconds, arguments.requests
+                arguments.postgres,
+                folder,
+                arguments.seconds,
+                arguments.requests,
+                keep=arguments.keep is not None,
             )
             print("\n".join(lines(postgres)), flush=True)
         if sqlite is None:
