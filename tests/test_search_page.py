@@ -442,12 +442,14 @@ def test_snippets_show_typed_markup_as_text_with_the_match_marked(
         people["caregiver"],
         "My <script>alert(1)</script> zebrafish and &lt;b&gt;bold&lt;/b&gt; text.",
     )
-    html = client.get("/search?q=zebrafish+script").get_data(as_text=True)
+    # Not "script" nor "alert": PostgreSQL's parser reads "<script>…</script>" as a tag and
+    # leaves it and what it holds out of the index; both engines keep the words asked here.
+    html = client.get("/search?q=zebrafish+bold").get_data(as_text=True)
     snippet = select_one(html, ".search-snippet")
     inner = snippet.decode_contents()
     assert inner == (
-        "My &lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; <mark>zebrafish</mark>"
-        " and &lt;b&gt;bold&lt;/b&gt; text."
+        "My &lt;script&gt;alert(1)&lt;/script&gt; <mark>zebrafish</mark>"
+        " and &lt;b&gt;<mark>bold</mark>&lt;/b&gt; text."
     )
     # Readers see what the thread shows: the characters typed, never an element.
     assert text_of(snippet) == "My <script>alert(1)</script> zebrafish and <b>bold</b> text."
@@ -538,7 +540,8 @@ def test_every_hostile_case_in_a_comment_comes_back_escaped_in_its_snippet(
     for case in cases:
         comment = Comment(post=post, author=people["caregiver"], status="approved")
         comment.kind = "discussion"
-        rendering.set_comment_body(comment, f"zebrafish {case}")
+        # As the request class hands it over: NUL replaced (PostgreSQL refuses it in text).
+        rendering.set_comment_body(comment, f"zebrafish {case}".replace("\x00", "\ufffd"))
         db.session.add(comment)
         db.session.flush()
         comment.root_id = comment.id
@@ -603,9 +606,11 @@ def test_the_demo_s_thyroid_question_is_found_answered_by_the_nurse(app, client)
 
     seed_demo()
     html = client.get("/search?q=thyroid&kind=answered")
-    hits = select_all(html, ".search-hit--answered")
-    assert hits
-    first = hits[0]
-    assert "thyroid problems can turn up years later" in text_of(first, ".search-hit__question")
-    assert text_of(first, ".search-hit__answer .comment__author") == "Sam Okafor"
-    assert "Verified clinician" in text_of(first, ".search-hit__answer .badge")
+    hits = [
+        hit
+        for hit in select_all(html, ".search-hit--answered")
+        if "thyroid problems can turn up years later" in text_of(hit, ".search-hit__question")
+    ]
+    assert len(hits) == 1
+    assert text_of(hits[0], ".search-hit__answer .comment__author") == "Sam Okafor"
+    assert "Verified clinician" in text_of(hits[0], ".search-hit__answer .badge")
