@@ -410,7 +410,7 @@ def test_with_htmx_a_page_of_results_takes_focus_to_its_heading(
     )
     heading = select_one(html, "h2")
     assert heading.has_attr("autofocus") and heading["tabindex"] == "-1"
-    assert text_of(select_one(html, "#announcer")) == "12 results for “zebrafish”"
+    assert text_of(select_one(html, "#announcer")) == "12 results for “zebrafish”, page 2 of 2"
 
 
 def test_with_htmx_an_empty_query_empties_the_results_quietly(client, world):

@@ -8,6 +8,7 @@ never answers an error for what someone typed or pasted.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,9 +69,9 @@ def _shown_query(raw: str) -> str:
     return " ".join(readable.split())
 
 
-def _choice(name: str, allowed: object, default: str) -> str:
+def _choice(name: str, allowed: Container[str], default: str) -> str:
     value = request.args.get(name, default)
-    return value if value in allowed else default  # type: ignore[operator]
+    return value if value in allowed else default
 
 
 def _asked(tag_slugs: set[str]) -> Asked:
@@ -105,18 +106,21 @@ def search() -> Response:
         tags=tags,
         whens=WHENS,
         group_names=results.GROUP_NAMES,
-        announcement=_announcement(asked, words, found),
+        announcement=_announcement(asked, found),
         # A page of results fetched in place (Next, Previous) takes focus to its heading; the
         # form's own updates leave focus in the search box, where the person is typing.
         focus_heading=request.wants_fragment and request.htmx.trigger != "search-form",
     )
 
 
-def _announcement(asked: Asked, words: list[str], found: results.Results | None) -> str:
+def _announcement(asked: Asked, found: results.Results | None) -> str:
     """What a screen reader hears when results change in place (the heading, in short)."""
     if not asked.query:
         return ""
     if found is None:
         return "Nothing to search for: try a word."
     total = found.total
-    return f"{total} result{'' if total == 1 else 's'} for “{asked.query}”"
+    said = f"{total} result{'' if total == 1 else 's'} for “{asked.query}”"
+    if found.pages > 1:
+        said += f", page {found.page} of {found.pages}"
+    return said
