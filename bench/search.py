@@ -251,6 +251,10 @@ def served_figures(
                 headers["Cookie"] = visitor.cookie_header
             figures.search_page = load(server.url(SEARCH_PATH), 1, seconds, headers)
         similar_endpoint(figures, server, requests)
+    if figures.similar_endpoint_note or figures.search_page_note:
+        # Say why, from the server's own log: the folder may not outlive the run.
+        tail = log.read_text(errors="replace").splitlines()[-40:]
+        print("\n".join(["  the server's log ends:", *tail]), file=sys.stderr)
 
 
 def similar_endpoint(figures: EngineFigures, server, requests: int) -> None:
