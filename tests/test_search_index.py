@@ -379,3 +379,45 @@ def test_the_index_lives_beside_the_tables_it_indexes(app):
         assert schema.is_installed(connection)
         posts = db.session.scalar(select(func.count()).select_from(Post))
     assert posts == 0
+
+
+# --- speed: large match sets, answers edited, telling words -----------------------------------
+
+
+def test_many_matches_are_listed_newest_first_and_counted_as_more(
+    post, people, make_comment, monkeypatch
+):
+    monkeypatch.setattr(engine, "RANKED_AT_MOST", 3)
+    made = [
+        make_comment(post, people["caregiver"], f"Relapse diary {n}", kind="discussion").id
+        for n in range(5)
+    ]
+    first = engine.search(["relapse"], "discussion", limit=2)
+    second = engine.search(["relapse"], "discussion", limit=2, offset=2)
+    assert first == engine.Found(made[::-1][:2], 3, more=True)
+    assert second.ids == made[::-1][2:4]
+    few = engine.search(["diary", "4"], "discussion")
+    assert few == engine.Found([made[4]], 1)  # few enough to rank: counted exactly
+
+
+def test_an_edited_answer_is_found_by_its_new_words(thread):
+    reply = thread["answer"]
+    rendering.set_comment_body(reply, "Checks continue for four years after the last dose.")
+    db.session.commit()
+    assert found("dose", "answered") == [thread["question"].id]
+    assert found("blood tests", "answered") == []
+    assert engine.similar_answered("how many years do the checks continue after a dose") == [
+        thread["question"].id
+    ]
+
+
+def test_similar_questions_leave_out_words_most_questions_share(post, people, make_comment):
+    def answered_question(words: str) -> int:
+        question = make_comment(post, people["patient"], words)
+        answer(question, make_comment(post, people["clinician"], "Ask us.", parent=question))
+        return question.id
+
+    for number in range(11):
+        answered_question(f"Medication timing question {number}")
+    vertigo = answered_question("Medication and vertigo in the morning")
+    assert engine.similar_answered("My medication gives me vertigo") == [vertigo]

@@ -4,20 +4,26 @@ The one place that decides what a search may return: approved comments under pub
 written by members who have not hidden their comment list, and published posts. The index
 itself (schema.py) holds every text; a hidden one is never matched here, so nothing hidden can
 reach a result, a snippet or a count.
+
+Speed: ranking scores every match, which for a word in one comment of ten is most of the cost.
+So matches are first counted up to RANKED_AT_MOST; a search with fewer is ranked best first and
+counted exactly, one with more (a word like "infusion") is listed newest first, which the index
+gives without scoring, and its count says "more than". The statements are written once per
+shape, in each engine's own SQL, and only their parameters change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
-from sqlalchemy import Float, Integer, and_, exists, func, not_, or_, select, text
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql import Select
+from sqlalchemy import bindparam, text
+from sqlalchemy.sql.elements import TextClause
 
 from ..extensions import db
-from ..models import Comment, Post, Tag, User, post_tags
+from ..models import UTCDateTime
 from . import schema
 from .terms import draft_words
 
@@ -25,6 +31,14 @@ Kind = Literal["posts", "answered", "discussion"]
 KINDS: tuple[Kind, ...] = ("posts", "answered", "discussion")
 # Typing "thyro" should already find "thyroid"; shorter stems would match half the index.
 PREFIX_FROM = 3
+RANKED_AT_MOST = 100
+# "Has this been asked?": the draft's rarest words, and none that this share of answered
+# questions hold (such a word tells the questions apart no better than "the").
+SIMILAR_WORDS = 6
+COMMON_SHARE = 0.1
+# Scoring is most of the lookup's cost: rare words are added until about this many questions
+# would be scored (always at least one word).
+SIMILAR_MATCHES_AT_MOST = 1500
 
 
 @dataclass(frozen=True)
@@ -35,8 +49,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Found:
-    ids: list[int]  # best first: Post ids for "posts", Comment ids otherwise
+    ids: list[int]  # best first (or newest first, when more): Post ids or Comment ids
     total: int
+    more: bool = False  # more than total match; listed newest first
 
 
 NOTHING = Found([], 0)
@@ -53,31 +68,33 @@ def search(
     """Every word must match; the last one also as the start of a word, for typing."""
     if not words:
         return NOTHING
-    if kind == "posts":
-        query = _posts(_every_word(words), filters)
-    elif kind == "answered":
-        query = _answered_questions(_every_word(words), filters)
-    else:
-        query = _discussion(_every_word(words), filters)
-    return _page(query, limit, offset)
+    dialect = _dialect()
+    params: dict[str, Any] = {"match": _every_word(words, dialect), "cap": RANKED_AT_MOST + 1}
+    if filters.tag:
+        params["tag"] = filters.tag
+    if filters.since is not None:
+        params["since"] = filters.since
+    shape = (dialect, kind, bool(filters.tag), filters.since is not None)
+    counted = db.session.execute(_statement(*shape, "count"), params).scalar() or 0
+    if counted == 0:
+        return NOTHING
+    ranked = counted <= RANKED_AT_MOST
+    params |= {"limit": limit, "offset": offset}
+    order = "best" if ranked else "newest"
+    ids = list(db.session.execute(_statement(*shape, order), params).scalars())
+    return Found(ids, min(counted, RANKED_AT_MOST), more=not ranked)
 
 
 def similar_answered(draft: str, *, limit: int = 5) -> list[int]:
     """Answered questions most like this draft, best first: any of its telling words."""
     words = draft_words(draft)
+    dialect = _dialect()
+    words = _rarest(words, dialect)
     if not words:
         return []
-    hits = _answered_hits(_any_word(words))
-    question, answer = aliased(Comment), aliased(Comment)
-    query = (
-        select(question.id)
-        .join(hits, hits.c.id == question.id)
-        .join(answer, answer.id == question.answer_id)
-        .where(*_answered(question, answer), *_under_published_post(question, Filters()))
-        .order_by(hits.c.score.desc(), question.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    statement = _statement(dialect, "similar", False, False, "best")
+    params = {"match": _any_word(words, dialect), "limit": limit}
+    return list(db.session.execute(statement, params).scalars())
 
 
 def rebuild() -> None:
@@ -87,137 +104,100 @@ def rebuild() -> None:
         schema.fill(connection)
 
 
-# --- what may be found ------------------------------------------------------------------------
+# --- the draft's telling words ----------------------------------------------------------------
 
 
-def _readable(comment) -> list:
-    """What every comment in a result must be: readable by anyone, in a listing of its author's
-    words (a member who hid their comment list is not gathered into one by a search)."""
-    return [
-        comment.status == "approved",
-        exists().where(User.id == comment.author_id, User.hide_comment_list.is_(False)),
-    ]
+def _rarest(words: list[str], dialect: str) -> list[str]:
+    """The draft's words that the fewest answered questions hold, leaving out common ones."""
+    if not words:
+        return []
+    if dialect == "postgresql":
+        counted, total = _counted_in_postgres(words)
+    else:
+        counted, total = _counted_in_sqlite(words)
+    telling = [pair for pair in counted if pair[0] <= max(COMMON_SHARE * total, 1)]
+    chosen: list[str] = []
+    scored = 0
+    for held, word in sorted(telling or counted)[:SIMILAR_WORDS]:
+        if chosen and scored + held > SIMILAR_MATCHES_AT_MOST:
+            break
+        chosen.append(word)
+        scored += held
+    return chosen
 
 
-def _answered(question, answer) -> list:
-    return [
-        question.kind == "question",
-        question.question_state == "answered",
-        *_readable(question),
-        *_readable(answer),
-    ]
+# Counting stops here: a word held by more questions than this is common whatever the total.
+_COUNTED_AT_MOST = 2000
 
 
-def _under_published_post(comment, filters: Filters) -> list:
-    post_is = [Post.id == comment.post_id, Post.status == "published"]
-    if filters.tag:
-        post_is.append(_tagged(Post.id, filters.tag))
-    conditions = [exists().where(*post_is)]
-    if filters.since is not None:
-        conditions.append(comment.created_at >= filters.since)
-    return conditions
-
-
-def _tagged(post_id, slug: str):
-    return exists().where(
-        post_tags.c.post_id == post_id, post_tags.c.tag_id == Tag.id, Tag.slug == slug
+def _counted_in_postgres(words: list[str]) -> tuple[list[tuple[int, str]], int]:
+    statement = text(
+        "SELECT word, (SELECT count(*) FROM (SELECT 1 FROM comments"
+        " WHERE question_state = 'answered' AND search_vector @@ to_tsquery('english', word)"
+        " LIMIT :most) AS held) FROM unnest(CAST(:words AS text[])) AS word"
     )
+    rows = db.session.execute(statement, {"words": words, "most": _COUNTED_AT_MOST})
+    total = db.session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM comments WHERE question_state = 'answered'"
+            " LIMIT :most) AS answered"
+        ),
+        {"most": int(_COUNTED_AT_MOST / COMMON_SHARE)},
+    ).scalar()
+    return [(count, word) for word, count in rows if count], total or 0
 
 
-def _posts(match: str, filters: Filters) -> Select:
-    hits = _hits(
-        "SELECT rowid AS id, -bm25(posts_fts, 10.0, 4.0, 1.0, 0.5) AS score"
-        " FROM posts_fts WHERE posts_fts MATCH :match",
-        "SELECT id, ts_rank_cd(search_vector, query) AS score"
-        " FROM posts, to_tsquery('english', :match) AS query WHERE search_vector @@ query",
-        match,
-    )
-    conditions = [Post.status == "published"]
-    if filters.tag:
-        conditions.append(_tagged(Post.id, filters.tag))
-    if filters.since is not None:
-        conditions.append(Post.published_at >= filters.since)
-    return (
-        select(Post.id, hits.c.score)
-        .join(hits, hits.c.id == Post.id)
-        .where(*conditions)
-        .order_by(hits.c.score.desc(), Post.id.desc())
-    )
+def _counted_in_sqlite(words: list[str]) -> tuple[list[tuple[int, str]], int]:
+    """SQLite counts per stem ("infusions" is held as "infus"): a word's stem is the longest
+    counted term it starts with (stems cut endings; "worry" is held as "worri")."""
+    held: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
+    for word, term, count in db.session.execute(_vocabulary_ranges(len(words)), _ranges(words)):
+        held[word].append((term, count))
+    total = db.session.execute(text("SELECT count(*) FROM answered_fts_docsize")).scalar() or 0
+    counted: list[tuple[int, str]] = []
+    for word, terms_near in held.items():
+        stems = [(len(term), count) for term, count in terms_near if _stem_of(term, word)]
+        if stems:
+            counted.append((max(stems)[1], word))  # the longest stem is the word's own
+    return counted, total
 
 
-def _answered_questions(match: str, filters: Filters) -> Select:
-    """Questions a clinician answered whose own words, or whose answer's, match."""
-    hits = _comment_hits(match)
-    question, answer = aliased(Comment), aliased(Comment)
-    shown = [*_answered(question, answer), *_under_published_post(question, filters)]
-    by_question = (
-        select(question.id.label("id"), hits.c.score.label("score"))
-        .join(hits, hits.c.id == question.id)
-        .join(answer, answer.id == question.answer_id)
-        .where(*shown)
-    )
-    by_answer = (
-        select(question.id.label("id"), hits.c.score.label("score"))
-        .join(answer, answer.id == hits.c.id)
-        .join(question, question.answer_id == answer.id)
-        .where(*shown)
-    )
-    either = by_question.union_all(by_answer).subquery("either")
-    best = func.max(either.c.score).label("score")
-    return select(either.c.id, best).group_by(either.c.id).order_by(best.desc(), either.c.id.desc())
-
-
-def _discussion(match: str, filters: Filters) -> Select:
-    """Every other readable comment that matches: not the answered questions, nor the answers
-    shown beneath them."""
-    hits = _comment_hits(match)
-    comment, question, answer = Comment, aliased(Comment), aliased(Comment)
-    is_shown_answered = and_(
-        comment.kind == "question",
-        comment.question_state == "answered",
-        exists().where(answer.id == comment.answer_id, *_readable(answer)),
-    )
-    is_shown_answer = exists().where(
-        question.answer_id == comment.id,
-        question.kind == "question",
-        question.question_state == "answered",
-        *_readable(question),
-    )
-    return (
-        select(comment.id, hits.c.score)
-        .join(hits, hits.c.id == comment.id)
-        .where(
-            *_readable(comment),
-            *_under_published_post(comment, filters),
-            not_(or_(is_shown_answered, is_shown_answer)),
+@cache
+def _vocabulary_ranges(how_many: int) -> TextClause:
+    # The terms between a word's first three letters and the word itself hold its stem.
+    return text(
+        " UNION ALL ".join(
+            f"SELECT :word{n}, term, doc FROM answered_vocab"
+            f" WHERE term >= :start{n} AND term <= :word{n}"
+            for n in range(how_many)
         )
-        .order_by(hits.c.score.desc(), comment.id.desc())
     )
 
 
-def _page(query: Select, limit: int, offset: int) -> Found:
-    counted = query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
-    rows = db.session.execute(counted).all()
-    if rows:
-        return Found([row[0] for row in rows], rows[0].total)
-    if offset == 0:
-        return NOTHING
-    # Past the last page: say how many there are, so the page can offer the way back.
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return Found([], total)
+def _ranges(words: list[str]) -> dict[str, str]:
+    params = {}
+    for n, word in enumerate(words):
+        params[f"word{n}"] = word
+        params[f"start{n}"] = word[:3]
+    return params
 
 
-# --- the engines' own languages ---------------------------------------------------------------
+def _stem_of(term: str, word: str) -> bool:
+    """Whether the index's term may be word's stem: a start of it, or "-y" kept as "-i"."""
+    return word.startswith(term) or (word.endswith("y") and term == word[:-1] + "i")
 
 
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+# --- the statements, one per shape ------------------------------------------------------------
 
 
-def _every_word(words: list[str]) -> str:
+def _dialect() -> str:
+    return "postgresql" if db.session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
+def _every_word(words: list[str], dialect: str) -> str:
     last = words[-1]
     prefix = len(last) >= PREFIX_FROM
-    if _postgres():
+    if dialect == "postgresql":
         return " & ".join([*words[:-1], f"{last}:*" if prefix else last])
     # Each word quoted: FTS5 reads nothing inside quotes as syntax (words hold no quotes).
     quoted = [f'"{word}"' for word in words]
@@ -226,33 +206,146 @@ def _every_word(words: list[str]) -> str:
     return " ".join(quoted)
 
 
-def _any_word(words: list[str]) -> str:
-    if _postgres():
+def _any_word(words: list[str], dialect: str) -> str:
+    if dialect == "postgresql":
         return " | ".join(words)
     return " OR ".join(f'"{word}"' for word in words)
 
 
-def _hits(sqlite: str, postgres: str, match: str):
-    statement = text(postgres if _postgres() else sqlite).bindparams(match=match)
-    return statement.columns(id=Integer, score=Float).subquery("hits")
-
-
-def _comment_hits(match: str):
-    return _hits(
-        "SELECT rowid AS id, -bm25(comments_fts) AS score"
-        " FROM comments_fts WHERE comments_fts MATCH :match",
-        "SELECT id, ts_rank_cd(search_vector, query) AS score"
-        " FROM comments, to_tsquery('english', :match) AS query WHERE search_vector @@ query",
-        match,
+def _readable(alias: str) -> str:
+    """SQL: a comment anyone may read in a listing of its author's words."""
+    return (
+        f"{alias}.status = 'approved' AND EXISTS (SELECT 1 FROM users AS author"
+        f" WHERE author.id = {alias}.author_id AND NOT author.hide_comment_list)"
     )
 
 
-def _answered_hits(match: str):
-    return _hits(
-        "SELECT rowid AS id, -bm25(answered_fts) AS score"
-        " FROM answered_fts WHERE answered_fts MATCH :match",
-        "SELECT id, ts_rank_cd(search_vector, query) AS score"
-        " FROM comments, to_tsquery('english', :match) AS query"
-        " WHERE question_state = 'answered' AND search_vector @@ query",
-        match,
+def _under_published_post(alias: str, tag: bool, since: bool) -> str:
+    tagged = (
+        " AND EXISTS (SELECT 1 FROM post_tags JOIN tags ON tags.id = post_tags.tag_id"
+        " WHERE post_tags.post_id = post.id AND tags.slug = :tag)"
+        if tag
+        else ""
     )
+    written = f" AND {alias}.created_at >= :since" if since else ""
+    return (
+        f"EXISTS (SELECT 1 FROM posts AS post WHERE post.id = {alias}.post_id"
+        f" AND post.status = 'published'{tagged}){written}"
+    )
+
+
+def _answered(question: str, answer: str) -> str:
+    return (
+        f"{question}.kind = 'question' AND {question}.question_state = 'answered'"
+        f" AND {_readable(question)} AND {_readable(answer)}"
+    )
+
+
+def _not_shown_as_answered(alias: str) -> str:
+    """Not an answered question, nor the answer shown beneath one: they have their group."""
+    return (
+        f"NOT ({alias}.kind = 'question' AND {alias}.question_state = 'answered'"
+        f" AND EXISTS (SELECT 1 FROM comments AS shown WHERE shown.id = {alias}.answer_id"
+        f" AND {_readable('shown')}))"
+        f" AND NOT EXISTS (SELECT 1 FROM comments AS asked WHERE asked.answer_id = {alias}.id"
+        f" AND asked.kind = 'question' AND asked.question_state = 'answered'"
+        f" AND {_readable('asked')})"
+    )
+
+
+# Per engine and kind: where the matches come from (a row id, and for ranking a score where
+# higher is better), and what they must be to be listed.
+_SQLITE_SOURCES = {
+    "posts": (
+        "posts_fts AS hit JOIN posts AS found ON found.id = hit.rowid",
+        "posts_fts MATCH :match",
+        "-bm25(posts_fts, 10.0, 4.0, 1.0, 0.5)",
+    ),
+    "discussion": (
+        "comments_fts AS hit JOIN comments AS found ON found.id = hit.rowid",
+        "comments_fts MATCH :match",
+        "-bm25(comments_fts)",
+    ),
+    "answered": (
+        "answered_fts AS hit JOIN comments AS found ON found.id = hit.rowid"
+        " JOIN comments AS answer ON answer.id = found.answer_id",
+        "answered_fts MATCH :match",
+        "-bm25(answered_fts, 1.0, 0.8)",
+    ),
+}
+_SQLITE_SOURCES["similar"] = _SQLITE_SOURCES["answered"]
+
+_TSQUERY = "to_tsquery('english', :match)"
+_POSTGRES_SOURCES = {
+    "posts": (
+        "posts AS found",
+        f"found.search_vector @@ {_TSQUERY}",
+        f"ts_rank(found.search_vector, {_TSQUERY})",
+    ),
+    "discussion": (
+        "comments AS found",
+        f"found.search_vector @@ {_TSQUERY}",
+        f"ts_rank(found.search_vector, {_TSQUERY})",
+    ),
+    # The question's words or its answer's: two index lookups, not one scan.
+    "answered": (
+        "comments AS found JOIN comments AS answer ON answer.id = found.answer_id",
+        f"(found.id IN (SELECT id FROM comments WHERE question_state = 'answered'"
+        f" AND search_vector @@ {_TSQUERY}) OR found.answer_id IN (SELECT id FROM comments"
+        f" WHERE search_vector @@ {_TSQUERY}))",
+        f"greatest(ts_rank(found.search_vector, {_TSQUERY}),"
+        f" ts_rank(answer.search_vector, {_TSQUERY}))",
+    ),
+    "similar": (
+        "comments AS found JOIN comments AS answer ON answer.id = found.answer_id",
+        f"found.question_state = 'answered' AND found.search_vector @@ {_TSQUERY}",
+        f"ts_rank(found.search_vector, {_TSQUERY})",
+    ),
+}
+
+
+def _listed(kind: str, tag: bool, since: bool) -> str:
+    if kind == "posts":
+        tagged = (
+            " AND EXISTS (SELECT 1 FROM post_tags JOIN tags ON tags.id = post_tags.tag_id"
+            " WHERE post_tags.post_id = found.id AND tags.slug = :tag)"
+            if tag
+            else ""
+        )
+        published = " AND found.published_at >= :since" if since else ""
+        return f"found.status = 'published'{tagged}{published}"
+    conditions = _under_published_post("found", tag, since)
+    if kind in ("answered", "similar"):
+        return f"{_answered('found', 'answer')} AND {conditions}"
+    return f"{_readable('found')} AND {conditions} AND {_not_shown_as_answered('found')}"
+
+
+@cache
+def _statement(dialect: str, kind: str, tag: bool, since: bool, what: str) -> TextClause:
+    """what: "count" (up to :cap), "best" (ranked), or "newest"; built once per shape."""
+    sources = _POSTGRES_SOURCES if dialect == "postgresql" else _SQLITE_SOURCES
+    tables, match, score = sources[kind]
+    # FTS5 gives its matches newest first without a sort when asked by its own row id.
+    newest = "found.id" if dialect == "postgresql" else "hit.rowid"
+    where = f"{match} AND {_listed(kind, tag, since)}"
+    if kind == "similar" and dialect == "sqlite":
+        # Scored inside FTS5 alone, and only its best fifty are looked up and checked.
+        return text(
+            f"SELECT found.id FROM (SELECT rowid AS id, rank FROM answered_fts"
+            f" WHERE answered_fts MATCH :match ORDER BY rank LIMIT 50) AS hit"
+            f" JOIN comments AS found ON found.id = hit.id"
+            f" JOIN comments AS answer ON answer.id = found.answer_id"
+            f" WHERE {_listed(kind, tag, since)} ORDER BY hit.rank, found.id DESC LIMIT :limit"
+        )
+    page = " LIMIT :limit" if kind == "similar" else " LIMIT :limit OFFSET :offset"
+    if what == "count":
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {tables} WHERE {where} LIMIT :cap) AS capped"
+    elif what == "best":
+        sql = f"SELECT found.id FROM {tables} WHERE {where} ORDER BY {score} DESC, {newest} DESC"
+        sql += page
+    else:
+        sql = f"SELECT found.id FROM {tables} WHERE {where} ORDER BY {newest} DESC{page}"
+    statement = text(sql)
+    if since:
+        statement = statement.bindparams(bindparam("since", type_=UTCDateTime()))
+    return statement

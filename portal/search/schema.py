@@ -26,9 +26,13 @@ SQLITE_CREATE = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
         title, summary, body_source, references_source,
         content='posts', content_rowid='id', tokenize='{_TOKENIZER}')""",
-    # Answered questions alone, so that matching a whole draft against them stays small.
+    # Answered questions alone, each with its answer's words: the "answered" group and "has
+    # this been asked?" search this small table instead of every comment.
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS answered_fts USING fts5(
-        body_source, tokenize='{_TOKENIZER}')""",
+        question, answer, tokenize='{_TOKENIZER}')""",
+    # How many answered questions hold each word (stem): "has this been asked?" keeps a
+    # draft's rare words and drops the ones half the questions share.
+    """CREATE VIRTUAL TABLE IF NOT EXISTS answered_vocab USING fts5vocab(answered_fts, 'row')""",
     """CREATE TRIGGER IF NOT EXISTS comments_fts_insert AFTER INSERT ON comments BEGIN
         INSERT INTO comments_fts(rowid, body_source) VALUES (new.id, new.body_source);
     END""",
@@ -43,15 +47,30 @@ SQLITE_CREATE = [
             VALUES ('delete', old.id, old.body_source);
         INSERT INTO comments_fts(rowid, body_source) VALUES (new.id, new.body_source);
     END""",
+    # A question enters when answered and leaves when it is not; its row is made again when
+    # its words, or its answer, change.
     f"""CREATE TRIGGER IF NOT EXISTS answered_fts_insert AFTER INSERT ON comments
     WHEN {_ANSWERED} BEGIN
-        INSERT INTO answered_fts(rowid, body_source) VALUES (new.id, new.body_source);
+        INSERT INTO answered_fts(rowid, question, answer)
+            SELECT new.id, new.body_source, answer.body_source
+            FROM comments AS answer WHERE answer.id = new.answer_id;
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS answered_fts_update
-    AFTER UPDATE OF kind, question_state, body_source ON comments BEGIN
+    AFTER UPDATE OF kind, question_state, answer_id, body_source ON comments BEGIN
         DELETE FROM answered_fts WHERE rowid = old.id;
-        INSERT INTO answered_fts(rowid, body_source)
-            SELECT new.id, new.body_source WHERE {_ANSWERED};
+        INSERT INTO answered_fts(rowid, question, answer)
+            SELECT new.id, new.body_source, answer.body_source
+            FROM comments AS answer WHERE answer.id = new.answer_id AND {_ANSWERED};
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS answered_fts_answer_edited
+    AFTER UPDATE OF body_source ON comments BEGIN
+        DELETE FROM answered_fts
+            WHERE rowid IN (SELECT id FROM comments WHERE answer_id = new.id);
+        INSERT INTO answered_fts(rowid, question, answer)
+            SELECT question.id, question.body_source, new.body_source
+            FROM comments AS question
+            WHERE question.answer_id = new.id AND question.kind = 'question'
+                AND question.question_state = 'answered';
     END""",
     """CREATE TRIGGER IF NOT EXISTS posts_fts_insert AFTER INSERT ON posts BEGIN
         INSERT INTO posts_fts(rowid, title, summary, body_source, references_source)
@@ -78,11 +97,13 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS comments_fts_update",
     "DROP TRIGGER IF EXISTS answered_fts_insert",
     "DROP TRIGGER IF EXISTS answered_fts_update",
+    "DROP TRIGGER IF EXISTS answered_fts_answer_edited",
     "DROP TRIGGER IF EXISTS posts_fts_insert",
     "DROP TRIGGER IF EXISTS posts_fts_delete",
     "DROP TRIGGER IF EXISTS posts_fts_update",
     "DROP TABLE IF EXISTS comments_fts",
     "DROP TABLE IF EXISTS posts_fts",
+    "DROP TABLE IF EXISTS answered_vocab",
     "DROP TABLE IF EXISTS answered_fts",
 ]
 
@@ -114,7 +135,7 @@ POSTGRES_DROP = [
     "ALTER TABLE posts DROP COLUMN IF EXISTS search_vector",
 ]
 
-SQLITE_TABLES = ("comments_fts", "posts_fts", "answered_fts")
+SQLITE_TABLES = ("comments_fts", "posts_fts", "answered_fts", "answered_vocab")
 
 
 def install(connection: Connection) -> None:
@@ -142,8 +163,10 @@ def fill(connection: Connection) -> None:
     connection.execute(text("DELETE FROM answered_fts"))
     connection.execute(
         text(
-            "INSERT INTO answered_fts(rowid, body_source) SELECT id, body_source FROM comments"
-            " WHERE kind = 'question' AND question_state = 'answered'"
+            "INSERT INTO answered_fts(rowid, question, answer)"
+            " SELECT question.id, question.body_source, answer.body_source"
+            " FROM comments AS question JOIN comments AS answer ON answer.id = question.answer_id"
+            " WHERE question.kind = 'question' AND question.question_state = 'answered'"
         )
     )
 
