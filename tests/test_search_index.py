@@ -421,3 +421,14 @@ def test_similar_questions_leave_out_words_most_questions_share(post, people, ma
         answered_question(f"Medication timing question {number}")
     vertigo = answered_question("Medication and vertigo in the morning")
     assert engine.similar_answered("My medication gives me vertigo") == [vertigo]
+
+
+def test_words_typed_inside_angle_brackets_are_found_by_both_engines(post, people, make_comment):
+    typed = make_comment(
+        post,
+        people["caregiver"],
+        "My <script>zebrafish</script> <b>lamotrigine</b> notes",
+        kind="discussion",
+    )
+    assert found("zebrafish") == [typed.id]
+    assert found("lamotrigine") == [typed.id]

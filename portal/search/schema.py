@@ -109,7 +109,9 @@ SQLITE_DROP = [
 
 
 def _english(column: str) -> str:
-    return f"to_tsvector('english'::regconfig, coalesce({column}, ''))"
+    # PostgreSQL's parser reads "<script>…</script>" typed in a comment as a tag and skips the
+    # words inside; without the angle brackets both engines find the same words.
+    return f"to_tsvector('english'::regconfig, translate(coalesce({column}, ''), '<>', '  '))"
 
 
 POSTGRES_CREATE = [
