@@ -7,16 +7,18 @@ tab. Nothing is stored, the draft comes back exactly as typed, and nothing hidde
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import Comment
 from portal.search import similar
 
-from .helpers import HTMX, count_statements, select_all, select_one, text_of, value_of
+from .helpers import HTMX, select_all, select_one, text_of, value_of
 from .hostile import all_hostile_cases
 
 # The shared hostile corpus, when CI has not named one.
@@ -26,6 +28,21 @@ THYROID = "Can thyroid problems start years after the second course?"
 THYROID_ANSWER = (
     "Yes: new cases were most frequent in the third year, so monthly blood tests go on."
 )
+
+
+@contextmanager
+def sent_statements() -> Iterator[list[str]]:
+    """The SQL statements sent inside the block."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def path(post) -> str:
@@ -102,14 +119,12 @@ def test_the_same_questions_again_are_not_announced_again(client, log_in, post, 
 def test_a_short_draft_asks_nothing_and_shows_nothing(client, log_in, post, people, thyroid):
     log_in(people["patient"])
     client.post(path(post), data={"body": "warming up"}, headers=HTMX)
-    short = count_statements(
-        lambda: client.post(path(post), data={"body": "Thyroid"}, headers=HTMX)
-    )
-    searched = count_statements(lambda: client.post(path(post), data={"body": DRAFT}, headers=HTMX))
-    response = client.post(path(post), data={"body": "Thyroid"}, headers=HTMX)
+    with sent_statements() as sent:
+        response = client.post(path(post), data={"body": "Thyroid"}, headers=HTMX)
     assert response.status_code == 200
     assert not select_all(response, ".similar-question, .hint, #announcer")
-    assert short == searched - 2  # no search, no loading, for one word
+    # No search, no loading, for one word.
+    assert not [s for s in sent if "fts" in s or "search_vector" in s or "answer_id" in s]
 
 
 def test_a_draft_like_nothing_answered_says_so_quietly(client, log_in, post, people, thyroid):
@@ -121,24 +136,33 @@ def test_a_draft_like_nothing_answered_says_so_quietly(client, log_in, post, peo
     assert not select_all(response, "#announcer, .similar-question")
 
 
-def test_at_most_five_are_shown_best_first(client, log_in, post, people, make_comment):
-    for n in range(7):
+def test_at_most_five_are_shown(client, log_in, post, people, make_comment):
+    # Seven answered questions, each sharing a different word with the draft.
+    for word in ("thyroid", "problems", "second", "course", "alemtuzumab", "often", "checked"):
         answered(
             make_comment,
             post,
             people["caregiver"],
             people["clinician"],
-            f"Question {n} about thyroid checks" + (" after the second course" if n == 3 else ""),
-            f"Answer {n}: the blood tests continue.",
+            f"A question where {word} matters",
+            "An answer.",
         )
     log_in(people["patient"])
     response = client.post(path(post), data={"body": DRAFT}, headers=HTMX)
-    found = select_all(response, ".similar-question")
-    assert len(found) == 5
-    assert "Question 3 about thyroid checks after the second course" in text_of(found[0])
+    assert len(select_all(response, ".similar-question")) == 5
+    assert "5 answered questions like yours are listed" in text_of(response, "#announcer")
 
 
-def test_the_lookup_costs_a_fixed_number_of_statements(client, log_in, post, people, make_comment):
+def test_the_lookup_costs_the_same_statements_for_one_question_or_five(
+    client, log_in, post, people, make_comment
+):
+    def ask_and_count() -> tuple[int, int]:
+        client.post(path(post), data={"body": DRAFT}, headers=HTMX)
+        with sent_statements() as sent:
+            response = client.post(path(post), data={"body": DRAFT}, headers=HTMX)
+        return len(select_all(response, ".similar-question")), len(sent)
+
+    log_in(people["patient"])
     for n in range(5):
         answered(
             make_comment,
@@ -148,11 +172,11 @@ def test_the_lookup_costs_a_fixed_number_of_statements(client, log_in, post, peo
             f"Thyroid question {n} after the second course",
             f"Thyroid answer {n}.",
         )
-    log_in(people["patient"])
-    client.post(path(post), data={"body": DRAFT}, headers=HTMX)
-    sent = count_statements(lambda: client.post(path(post), data={"body": DRAFT}, headers=HTMX))
-    # The member, the post, the engine's ids, then questions with answers, authors and posts.
-    assert sent <= 6
+        if n == 0:
+            one = ask_and_count()
+    five = ask_and_count()
+    assert (one[0], five[0]) == (1, 5)
+    assert one[1] == five[1]  # questions, answers, their authors and posts in one statement
 
 
 # --- without JavaScript: the button, and the page again --------------------------------------
