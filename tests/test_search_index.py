@@ -432,3 +432,23 @@ def test_words_typed_inside_angle_brackets_are_found_by_both_engines(post, peopl
     )
     assert found("zebrafish") == [typed.id]
     assert found("lamotrigine") == [typed.id]
+
+
+def test_redacted_words_leave_the_index_and_resanitizing_keeps_it(thread, people):
+    from portal.moderation import redaction
+
+    tip = db.session.get(Comment, thread["tip"].id)
+    redaction.redact(
+        tip,
+        people["admin"],
+        "Keeping a diary helped us.",
+        "Dates of treatment can identify someone",
+        approve=False,
+    )
+    db.session.commit()
+    assert found("infusion") == []
+    assert found("diary") == [tip.id]
+    rendering.resanitize_all()
+    db.session.commit()
+    assert found("diary") == [tip.id]
+    assert found("thyroid", "answered") == [thread["question"].id]
