@@ -279,6 +279,35 @@ def test_a_single_group_comes_ten_to_a_page(client, world, people, make_comment)
     assert len(seen) == 23
 
 
+def test_when_more_match_than_are_counted_the_newest_are_listed_and_said_so(
+    client, world, people, make_comment, monkeypatch
+):
+    from portal.search import engine
+
+    monkeypatch.setattr(engine, "RANKED_AT_MOST", 12)
+    for number in range(30):
+        make_comment(world["ocrelizumab"], people["caregiver"], f"Zebrafish note {number}.")
+    everything = client.get("/search?q=zebrafish")
+    assert text_of(results_of(everything), "h2") == "More than 12 results for “zebrafish”"
+    assert text_of(group(everything, "discussion"), "h3") == "Other discussion (more than 12)"
+    more = select_one(group(everything, "discussion"), ".search-group__more a")
+    assert text_of(more) == "See the newest 12 other comments"
+    assert "newest come first" in text_of(results_of(everything), ".search-results__more")
+
+    listed = client.get(more["href"])
+    assert text_of(results_of(listed), "h2") == (
+        "More than 12 results for “zebrafish” in other discussion"
+    )
+    assert "these are the newest 12" in text_of(results_of(listed), ".search-results__more")
+    assert texts_of(listed, ".search-snippet")[:2] == ["Zebrafish note 29.", "Zebrafish note 28."]
+    assert "Page 1 of 2" in text_of(listed, "nav.pagination")
+    last = client.get(more["href"] + "&page=9")
+    assert "Page 2 of 2" in text_of(last, "nav.pagination")
+    assert len(select_all(last, ".search-hit")) == 2
+    announced = client.get(more["href"], headers=FORM)
+    assert text_of(select_one(announced, "#announcer")).startswith("More than 12 results")
+
+
 @pytest.mark.parametrize(
     ("page", "shown"),
     [("99", "Page 3 of 3"), ("0", "Page 1 of 3"), ("-2", "Page 1 of 3"), ("x", "Page 1 of 3"),
@@ -532,38 +561,46 @@ def test_every_hostile_case_in_a_comment_comes_back_escaped_in_its_snippet(
     client, world, people, monkeypatch
 ):
     from portal import rendering
+    from portal.search import engine
 
     monkeypatch.setenv("PORTAL_HOSTILE_CORPUS_DIR", _corpus_dir())
     cases = all_hostile_cases()
     post = world["ocrelizumab"]
     texts = {}
-    for case in cases:
-        comment = Comment(post=post, author=people["caregiver"], status="approved")
-        comment.kind = "discussion"
-        # As the request class hands it over: NUL replaced (PostgreSQL refuses it in text).
-        rendering.set_comment_body(comment, f"zebrafish {case}".replace("\x00", "\ufffd"))
-        db.session.add(comment)
-        db.session.flush()
-        comment.root_id = comment.id
-        texts[comment.id] = plain_text(comment.body_html)
+    # In batches under the engine's count (beyond it only the newest are listed), each batch
+    # found by its own word, one no stemmer shortens: "zebraaq", "zebrabq", …
+    batch_size = engine.RANKED_AT_MOST - 10
+    batches = [cases[at : at + batch_size] for at in range(0, len(cases), batch_size)]
+    words = [f"zebra{chr(97 + number)}q" for number in range(len(batches))]
+    for word, batch in zip(words, batches, strict=True):
+        for case in batch:
+            comment = Comment(post=post, author=people["caregiver"], status="approved")
+            comment.kind = "discussion"
+            # As the request class hands it over: NUL replaced (PostgreSQL refuses it in text).
+            rendering.set_comment_body(comment, f"{word} {case}".replace("\x00", "\ufffd"))
+            db.session.add(comment)
+            db.session.flush()
+            comment.root_id = comment.id
+            texts[comment.id] = plain_text(comment.body_html)
     db.session.commit()
 
-    page, seen = 1, 0
-    while True:
-        html = client.get(f"/search?q=zebrafish&kind=discussion&page={page}")
-        for hit in select_all(html, ".search-hit--discussion"):
-            snippet = select_one(hit, ".search-snippet")
-            assert_no_executable(snippet.decode_contents())
-            assert {mark.get_text().lower() for mark in select_all(snippet, "mark")} >= {
-                "zebrafish"
-            }
-            comment_id = int(select_one(hit, "h4 a")["href"].rsplit("-", 1)[1])
-            shown = snippet.get_text().removesuffix("…")
-            assert shown in texts[comment_id], (shown, texts[comment_id])
-            seen += 1
-        if page >= int(text_of(html, "nav.pagination li[aria-current]").rsplit(" ", 1)[1]):
-            break
-        page += 1
+    seen = 0
+    for word in words:
+        page = 1
+        while True:
+            html = client.get(f"/search?q={word}&kind=discussion&page={page}")
+            for hit in select_all(html, ".search-hit--discussion"):
+                snippet = select_one(hit, ".search-snippet")
+                assert_no_executable(snippet.decode_contents())
+                assert word in {mark.get_text().lower() for mark in select_all(snippet, "mark")}
+                comment_id = int(select_one(hit, "h4 a")["href"].rsplit("-", 1)[1])
+                shown = snippet.get_text().removesuffix("…")
+                assert shown in texts[comment_id], (shown, texts[comment_id])
+                seen += 1
+            current = select_all(html, "nav.pagination li[aria-current]")
+            if not current or page >= int(text_of(current[0]).rsplit(" ", 1)[1]):
+                break
+            page += 1
     assert seen == len(cases)
 
 

@@ -68,6 +68,8 @@ class Group:
     kind: str
     total: int
     hits: list[Any] = field(default_factory=list)
+    # More than total match (the engine stops counting): the newest total are listed.
+    more: bool = False
 
     @property
     def name(self) -> str:
@@ -90,6 +92,10 @@ class Results:
     def total(self) -> int:
         return sum(group.total for group in self.groups)
 
+    @property
+    def more(self) -> bool:
+        return any(group.more for group in self.groups)
+
 
 def everything(words: list[str], filters: engine.Filters, viewer: Any) -> Results:
     """The best few of each group, with each group's count."""
@@ -104,12 +110,18 @@ def everything(words: list[str], filters: engine.Filters, viewer: Any) -> Result
 def one_kind(
     words: list[str], kind: engine.Kind, filters: engine.Filters, page: int, viewer: Any
 ) -> Results:
-    """One page of one group; a page past the last one shows the last (as paging.fetch_page)."""
+    """One page of one group; a page past the last one shows the last (as paging.fetch_page).
+
+    When more match than the engine counts, the pages reach as far as it counted."""
     found = engine.search(words, kind, filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     pages = max(1, -(-found.total // PER_PAGE))
     if page > pages:
         page = pages
         found = engine.search(words, kind, filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    if found.more:
+        # The newest found.total are what the heading promises; the engine lists on past them.
+        shown = max(found.total - (page - 1) * PER_PAGE, 0)
+        found = engine.Found(found.ids[:shown], found.total, more=True)
     groups = _load({kind: found}, words, viewer)
     return Results(groups=[groups[kind]], page=page, pages=pages)
 
@@ -117,7 +129,8 @@ def one_kind(
 def _load(found: dict[str, engine.Found], words: list[str], viewer: Any) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     if "posts" in found:
-        groups["posts"] = Group("posts", found["posts"].total, _posts(found["posts"].ids, words))
+        posts = found["posts"]
+        groups["posts"] = Group("posts", posts.total, _posts(posts.ids, words), posts.more)
     answered_ids = found["answered"].ids if "answered" in found else []
     discussion_ids = found["discussion"].ids if "discussion" in found else []
     pairs = _answered_pairs(answered_ids)
@@ -127,13 +140,17 @@ def _load(found: dict[str, engine.Found], words: list[str], viewer: Any) -> dict
     pages = _thread_pages(shown, viewer)
     if "answered" in found:
         hits = [_answered_hit(question, answer, words, pages) for question, answer in pairs]
-        groups["answered"] = Group("answered", found["answered"].total, hits)
+        groups["answered"] = Group(
+            "answered", found["answered"].total, hits, found["answered"].more
+        )
     if "discussion" in found:
         hits = [
             DiscussionHit(comment, snippet(comment.body_html, words), _permalink(comment, pages))
             for comment in comments
         ]
-        groups["discussion"] = Group("discussion", found["discussion"].total, hits)
+        groups["discussion"] = Group(
+            "discussion", found["discussion"].total, hits, found["discussion"].more
+        )
     return groups
 
 

@@ -121,6 +121,8 @@ def _announcement(asked: Asked, found: results.Results | None) -> str:
         return "Nothing to search for: try a word."
     total = found.total
     said = f"{total} result{'' if total == 1 else 's'} for “{asked.query}”"
+    if found.more:
+        said = "More than " + said
     if found.pages > 1:
         said += f", page {found.page} of {found.pages}"
     return said
