@@ -12,7 +12,14 @@ from markupsafe import Markup, escape
 
 from portal.sanitize import plain_excerpt, plain_text, render_markdown
 from portal.search import terms
-from portal.search.snippets import SNIPPET_CHARACTERS, crude_stem, highlight, matches, snippet
+from portal.search.snippets import (
+    SNIPPET_CHARACTERS,
+    best_snippet,
+    crude_stem,
+    highlight,
+    matches,
+    snippet,
+)
 
 from .helpers import select_all
 from .hostile import CORPUS_DIR_VARIABLE, all_hostile_cases, assert_no_executable
@@ -231,3 +238,16 @@ def test_no_hostile_case_leaks_markup_through_a_snippet(monkeypatch):
         titled = str(highlight(case, words))
         assert_no_executable(titled)
         assert titled.replace("<mark>", "").replace("</mark>", "") == str(escape(case))
+
+
+def test_the_best_snippet_comes_from_the_first_source_that_matches():
+    summary, body = escape("A summary <about> infusions."), "<p>The body: thyroid checks.</p>"
+    assert str(best_snippet([summary, body], ["thyroid"])) == (
+        "The body: <mark>thyroid</mark> checks."
+    )
+    assert str(best_snippet([summary, body], ["infusion"])) == (
+        "A summary &lt;about&gt; <mark>infusions</mark>."
+    )
+    # Nothing matches (a word found in the title, say): the first source with text.
+    assert str(best_snippet(["", body], ["title"])) == "The body: thyroid checks."
+    assert str(best_snippet(["", ""], ["title"])) == ""

@@ -21,7 +21,7 @@ from ..comments import threads
 from ..extensions import db
 from ..models import Comment, Post
 from . import engine
-from .snippets import highlight, matches, snippet
+from .snippets import best_snippet, highlight, snippet
 
 # How a group is named in its heading, and what its results are called ("See all 4 …").
 GROUP_NAMES = {
@@ -174,11 +174,7 @@ def _posts(ids: list[int], words: list[str]) -> list[PostHit]:
 def _post_snippet(post: Post, words: list[str]) -> Markup:
     """From the part of the post that matched (summary, body, references), else its start."""
     # The summary is plain text: escaped, it reads back as the text someone wrote.
-    sources = [str(escape(post.summary)), post.body_html, post.references_html]
-    for source in sources:
-        if source and matches(source, words):
-            return snippet(source, words)
-    return snippet(next((source for source in sources if source), ""), words)
+    return best_snippet([escape(post.summary), post.body_html, post.references_html], words)
 
 
 def _answered_pairs(ids: list[int]) -> list[tuple[Comment, Comment]]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -52,7 +53,17 @@ def crude_stem(word: str) -> str:
     """A folded word without one common English ending: "infusions" and "infusion" agree,
     as do "treatments", "treatment" and "treated", "relapse" and "relapses"; a final "y"
     reads as "i" ("therapy", "therapies")."""
-    stem = fold(word)
+    return _stem_of_folded(fold(word))
+
+
+@lru_cache(maxsize=16384)
+def _compared(token: str) -> tuple[str, str]:
+    """(folded, crude stem) of a token of text: words repeat, so each is worked out once."""
+    folded = fold(token)
+    return folded, _stem_of_folded(folded)
+
+
+def _stem_of_folded(stem: str) -> str:
     for ending, replacement in _ENDINGS:
         if stem.endswith(ending) and len(stem) - len(ending) >= _SHORTEST_STEM:
             stem = stem[: -len(ending)] + replacement
@@ -80,15 +91,20 @@ class _Matcher:
         )
 
     def matches(self, token: str) -> bool:
-        folded = fold(token)
-        return crude_stem(folded) in self.stems or folded.startswith(self.prefixes)
+        folded, stem = _compared(token)
+        return stem in self.stems or folded.startswith(self.prefixes)
 
 
-def _match_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
-    matcher = _Matcher.of(words)
+def _spans(
+    text: str, matcher: _Matcher, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """Where the words that match are in text[start:end], in order (lazily: a snippet needs
+    the first one, then only those inside its window)."""
     if not matcher.stems:
-        return []
-    return [found.span() for found in _WORD_RE.finditer(text) if matcher.matches(found.group())]
+        return
+    for found in _WORD_RE.finditer(text, start, len(text) if end is None else end):
+        if matcher.matches(found.group()):
+            yield found.span()
 
 
 def _joins_previous(char: str) -> bool:
@@ -155,9 +171,28 @@ def snippet(html_or_text: str, words: Sequence[str], width: int = SNIPPET_CHARAC
     html_or_text is stored body HTML, or plain text passed through markupsafe.escape first
     (so that a "<" someone typed stays text). The result is safe to put in a page as it is.
     """
-    text = plain_text(str(html_or_text))
-    spans = _match_spans(text, words)
-    start, end = _window(text, spans[0][0] if spans else 0, width)
+    return best_snippet([html_or_text], words, width)
+
+
+def best_snippet(
+    sources: Sequence[str], words: Sequence[str], width: int = SNIPPET_CHARACTERS
+) -> Markup:
+    """snippet() of the first of sources (HTML, or escaped text) in which a word matches;
+    of the first that is not empty when none does. Each source is read once."""
+    matcher = _Matcher.of(words)
+    fallback = None
+    for source in sources:
+        text = plain_text(str(source))
+        first = next(_spans(text, matcher), None)
+        if first is not None:
+            return _windowed(text, matcher, first[0], width)
+        if fallback is None and text:
+            fallback = text
+    return _windowed(fallback or "", matcher, 0, width)
+
+
+def _windowed(text: str, matcher: _Matcher, first: int, width: int) -> Markup:
+    start, end = _window(text, first, width)
     after = ""
     if end < len(text):
         after = _ELLIPSIS
@@ -165,14 +200,15 @@ def snippet(html_or_text: str, words: Sequence[str], width: int = SNIPPET_CHARAC
         while end > start + 1 and text[end - 1] in _TRAILING_PUNCTUATION:
             end -= 1
     before = _ELLIPSIS if start > 0 else ""
+    spans = list(_spans(text, matcher, start, end))
     return Markup("").join([before, _marked(text, spans, start, end), after])
 
 
 def highlight(text: str, words: Sequence[str]) -> Markup:
     """All of a short plain text (a title), escaped, with the words that match marked."""
-    return _marked(text, _match_spans(text, words), 0, len(text))
+    return _marked(text, list(_spans(text, _Matcher.of(words))), 0, len(text))
 
 
 def matches(html_or_text: str, words: Sequence[str]) -> bool:
     """Whether any word of what readers see in html_or_text matches words."""
-    return bool(_match_spans(plain_text(str(html_or_text)), words))
+    return next(_spans(plain_text(str(html_or_text)), _Matcher.of(words)), None) is not None
