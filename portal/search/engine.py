@@ -14,11 +14,13 @@ shape, in each engine's own SQL, and only their parameters change.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
+from flask import current_app
 from sqlalchemy import bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
@@ -38,7 +40,7 @@ SIMILAR_WORDS = 6
 COMMON_SHARE = 0.1
 # Scoring is most of the lookup's cost: rare words are added until about this many questions
 # would be scored (always at least one word).
-SIMILAR_MATCHES_AT_MOST = 1500
+SIMILAR_MATCHES_AT_MOST = 400
 
 
 @dataclass(frozen=True)
@@ -137,14 +139,28 @@ def _counted_in_postgres(words: list[str]) -> tuple[list[tuple[int, str]], int]:
         " LIMIT :most) AS held) FROM unnest(CAST(:words AS text[])) AS word"
     )
     rows = db.session.execute(statement, {"words": words, "most": _COUNTED_AT_MOST})
-    total = db.session.execute(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM comments WHERE question_state = 'answered'"
-            " LIMIT :most) AS answered"
-        ),
-        {"most": int(_COUNTED_AT_MOST / COMMON_SHARE)},
-    ).scalar()
-    return [(count, word) for word, count in rows if count], total or 0
+    return [(count, word) for word, count in rows if count], _answered_total()
+
+
+_TOTAL_KEPT_SECONDS = 300
+_KEPT_TOTAL = "search_answered_total"  # (counted at, total), per app in this process
+
+
+def _answered_total() -> int:
+    """How many questions are answered, counted at most every few minutes per process: it only
+    sets where "common" begins, and counting costs PostgreSQL a pass over them all."""
+    now = time.monotonic()
+    kept = current_app.extensions.get(_KEPT_TOTAL)
+    if kept is None or now - kept[0] > _TOTAL_KEPT_SECONDS:
+        total = db.session.execute(
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM comments WHERE question_state = 'answered'"
+                " LIMIT :most) AS answered"
+            ),
+            {"most": int(_COUNTED_AT_MOST / COMMON_SHARE)},
+        ).scalar()
+        kept = current_app.extensions[_KEPT_TOTAL] = (now, total or 0)
+    return kept[1]
 
 
 def _counted_in_sqlite(words: list[str]) -> tuple[list[tuple[int, str]], int]:
@@ -242,11 +258,12 @@ def _answered(question: str, answer: str) -> str:
 
 
 def _not_shown_as_answered(alias: str) -> str:
-    """Not an answered question, nor the answer shown beneath one: they have their group."""
+    """Not an answered question, nor the answer shown beneath one: they have their group.
+    Two plain NOT EXISTS, which both engines answer by index for each row."""
     return (
-        f"NOT ({alias}.kind = 'question' AND {alias}.question_state = 'answered'"
-        f" AND EXISTS (SELECT 1 FROM comments AS shown WHERE shown.id = {alias}.answer_id"
-        f" AND {_readable('shown')}))"
+        f"NOT EXISTS (SELECT 1 FROM comments AS shown WHERE shown.id = {alias}.answer_id"
+        f" AND {alias}.kind = 'question' AND {alias}.question_state = 'answered'"
+        f" AND {_readable('shown')})"
         f" AND NOT EXISTS (SELECT 1 FROM comments AS asked WHERE asked.answer_id = {alias}.id"
         f" AND asked.kind = 'question' AND asked.question_state = 'answered'"
         f" AND {_readable('asked')})"
