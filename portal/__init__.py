@@ -105,8 +105,9 @@ def _register_blueprints(app: Flask) -> None:
     from .ops import bp as ops_bp
     from .pages.views import bp as pages_bp
     from .posts.views import bp as posts_bp
+    from .search.views import bp as search_bp
 
-    for blueprint in (posts_bp, auth_bp, accounts_bp, comments_bp, pages_bp, ops_bp):
+    for blueprint in (posts_bp, auth_bp, accounts_bp, comments_bp, pages_bp, ops_bp, search_bp):
         app.register_blueprint(blueprint)
     _register_clinical_blueprints(app)
 
@@ -117,9 +118,11 @@ def _register_clinical_blueprints(app: Flask) -> None:
     from .feeds.views import bp as feeds_bp
     from .profiles.views import bp as profiles_bp
     from .questions.views import bp as questions_bp
+    from .search.similar_views import bp as similar_questions_bp
     from .tag_pages.views import bp as tags_bp
 
-    for blueprint in (clinic_bp, profiles_bp, tags_bp, feeds_bp, questions_bp):
+    clinical = (clinic_bp, profiles_bp, tags_bp, feeds_bp, questions_bp, similar_questions_bp)
+    for blueprint in clinical:
         app.register_blueprint(blueprint)
 
 

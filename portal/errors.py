@@ -50,7 +50,9 @@ FORM_EXPIRED = (
 )
 
 # Form fields that are not someone's writing, and are never shown back.
-_NOT_WRITING = frozenset({"csrf_token", "next", "parent_id", "as_new", "remember", "kind"})
+_NOT_WRITING = frozenset(
+    {"csrf_token", "next", "parent_id", "as_new", "remember", "kind", "similar_shown"}
+)
 _FIELD_LABELS = {"body": "Your text", "kept_body": "Your text", "note": "Your note"}
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "POLICY_VERSION",
     "count_links",
     "plain_excerpt",
+    "plain_text",
     "render_markdown",
     "render_post_markdown",
 ]
@@ -333,16 +334,24 @@ def _joins_previous(char: str) -> bool:
     )
 
 
+def plain_text(html: str) -> str:
+    """Return the text readers see in an HTML fragment, whitespace collapsed, uncut.
+
+    Plain, unescaped text: escape it before it goes back into a page, never mark it safe.
+    """
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
 def plain_excerpt(html: str, limit: int = 240) -> str:
     """Return the text of an HTML fragment, whitespace collapsed, at most ``limit`` characters.
 
     A longer text is cut at the last word boundary that fits and ends with "…". The result is
     plain, unescaped text: let Jinja escape it, never mark it safe.
     """
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    text = " ".join("".join(collector.parts).split())
+    text = plain_text(html)
     if len(text) <= limit:
         return text
     if limit <= 1:

@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     from .posts import editing
     from .posts.queries import recent_activity
     from .questions import lifecycle, offers
+    from .search import terms as search_terms
     from .two_factor import service as two_factor_service
 
     def can_edit_comment(comment) -> bool:
@@ -161,6 +162,8 @@ def register(app: Flask) -> None:
         question_offers=lambda comment: offers.for_viewer(comment, current_user),
         # A closed question says why in the words the clinicians chose from.
         close_reason_words=lifecycle.CLOSE_REASON_WORDS,
+        # Every search box (header and search page) cuts what is typed where the search does.
+        search_max_characters=search_terms.MAX_QUERY_CHARACTERS,
         # Static URLs that change with the file, so browsers may cache them for a year.
         asset_url=asset_url,
         # The pinned htmx file, its integrity hash and its locked-down config, for base.html.

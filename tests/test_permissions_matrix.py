@@ -79,6 +79,7 @@ MATRIX: dict[str, Expect] = {
     "GET /posts/<slug>": everyone(200),
     "GET /posts/<slug>/threads": everyone(302),  # without htmx, back to the post page
     "GET /posts/<slug>/answers": everyone(200),  # clinicians' answers on a post
+    "GET /search": everyone(200).at("/search?q=thyroid"),  # search: visitors and members alike
     "GET /posts/<slug>/comments.atom": everyone(200),
     "GET /feed.atom": everyone(200),
     "GET /tags/<slug>": everyone(200).at("/tags/{tag_slug}"),
@@ -121,6 +122,8 @@ MATRIX: dict[str, Expect] = {
     "POST /account/email/cancel": members(303),
     # Writing: members; suspended accounts are told why (403).
     "POST /posts/<slug>/comments": members(422, restricted=NO),
+    # Has this been asked? Offered to those who ask (an empty draft: the page, nothing found).
+    "POST /posts/<slug>/similar-questions": only(200, "patient", "caregiver"),
     "GET /comments/<int:comment_id>/edit": members(NO),  # someone else's comment
     "POST /comments/<int:comment_id>/edit": members(NO),
     "GET /comments/<int:comment_id>/delete": members(NO),

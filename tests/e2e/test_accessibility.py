@@ -245,6 +245,8 @@ PAGE_TYPES = [
     PageType("profile-clinician", lambda site: f"/people/{person_id(site, 'neurologist')}"),
     PageType("profile-patient", lambda site: f"/people/{person_id(site, 'riverwalker')}"),
     PageType("tag", fixed("/tags/alemtuzumab")),
+    PageType("search", fixed("/search?q=thyroid"), detail="#search-results"),
+    PageType("search-answered", fixed("/search?q=thyroid&kind=answered"), user="riverwalker"),
     PageType("rules", fixed("/rules")),
     PageType("not-found", fixed("/no-such-page"), status=404),
 ]
