@@ -471,13 +471,13 @@ def test_snippets_show_typed_markup_as_text_with_the_match_marked(
         people["caregiver"],
         "My <script>alert(1)</script> zebrafish and &lt;b&gt;bold&lt;/b&gt; text.",
     )
-    # Not "script" nor "alert": PostgreSQL's parser reads "<script>…</script>" as a tag and
-    # leaves it and what it holds out of the index; both engines keep the words asked here.
-    html = client.get("/search?q=zebrafish+bold").get_data(as_text=True)
+    # The words of the typed tags themselves are searched for and marked: the marks sit
+    # between the escaped angle brackets, never turning them back into markup.
+    html = client.get("/search?q=zebrafish+script+bold").get_data(as_text=True)
     snippet = select_one(html, ".search-snippet")
     inner = snippet.decode_contents()
     assert inner == (
-        "My &lt;script&gt;alert(1)&lt;/script&gt; <mark>zebrafish</mark>"
+        "My &lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; <mark>zebrafish</mark>"
         " and &lt;b&gt;<mark>bold</mark>&lt;/b&gt; text."
     )
     # Readers see what the thread shows: the characters typed, never an element.
