@@ -202,20 +202,22 @@ def test_an_answered_question_shows_the_clinician_s_answer_beneath_it(client, wo
     assert text_of(beneath, ".badge") == "✓ Verified clinician"
     assert text_of(beneath, ".label--answer") == "Clinician's answer"
     assert "risk falls" in text_of(beneath, ".search-snippet")
-    # The answer's link is its permalink, as the thread gives it.
+    # The answer's link is its own address, which leads on to its permalink in the thread.
     link = select_one(beneath, "a.action")
     assert text_of(link).startswith("Read the answer")
-    assert link["href"] == f"/posts/{world['alemtuzumab'].slug}#comment-{answer.id}"
+    assert link["href"] == f"/comments/{answer.id}"
+    followed = client.get(link["href"])
     with client.application.test_request_context():
         from flask import url_for
 
         expected = url_for("posts.show", **threads.permalink_args(answer, None))
-    assert link["href"] == expected
+    assert followed.status_code == 302 and followed.headers["Location"] == expected
+    assert expected == f"/posts/{world['alemtuzumab'].slug}#comment-{answer.id}"
     question_link = select_one(hit, ".search-hit__question h4 a")
-    assert question_link["href"].endswith(f"#comment-{question.id}")
+    assert question_link["href"] == f"/comments/{question.id}"
 
 
-def test_permalinks_name_the_page_of_threads_that_shows_the_comment(
+def test_a_results_link_leads_to_the_page_of_threads_that_shows_it(
     client, app, world, people, make_comment
 ):
     app.config["THREADS_PER_PAGE"] = 2
@@ -226,9 +228,13 @@ def test_permalinks_name_the_page_of_threads_that_shows_the_comment(
     html = client.get("/search?q=zebrafish&kind=discussion")
     links = {text_of(a): a["href"] for a in select_all(html, ".search-hit__title a")}
     slug = world["alemtuzumab"].slug
+
+    def lands(link: str) -> str:
+        return client.get(link).headers["Location"]
+
     # Threads oldest first, two a page: question, sharing | waiting, later 0 | … | zebrafish.
-    assert links["Comment from Helen Marsh"] == f"/posts/{slug}?page=4#comment-{late.id}"
-    assert links["Reply from SteadyHand"] == f"/posts/{slug}?page=4#comment-{reply.id}"
+    assert lands(links["Comment from Helen Marsh"]) == f"/posts/{slug}?page=4#comment-{late.id}"
+    assert lands(links["Reply from SteadyHand"]) == f"/posts/{slug}?page=4#comment-{reply.id}"
 
 
 def test_see_all_leads_to_one_group_paged(client, world, people, make_comment):
@@ -460,7 +466,7 @@ def test_hidden_comments_are_not_found(client, world, people, make_comment):
     html = client.get("/search?q=zebrafish")
     assert text_of(results_of(html), "h2") == "1 result for “zebrafish”"
     assert texts_of(html, ".search-snippet") == ["Zebrafish approved words."]
-    assert select_one(html, ".search-hit__title a")["href"].endswith(f"#comment-{shown.id}")
+    assert select_one(html, ".search-hit__title a")["href"] == f"/comments/{shown.id}"
 
 
 def test_snippets_show_typed_markup_as_text_with_the_match_marked(
@@ -593,7 +599,7 @@ def test_every_hostile_case_in_a_comment_comes_back_escaped_in_its_snippet(
                 snippet = select_one(hit, ".search-snippet")
                 assert_no_executable(snippet.decode_contents())
                 assert word in {mark.get_text().lower() for mark in select_all(snippet, "mark")}
-                comment_id = int(select_one(hit, "h4 a")["href"].rsplit("-", 1)[1])
+                comment_id = int(select_one(hit, "h4 a")["href"].rsplit("/", 1)[1])
                 shown = snippet.get_text().removesuffix("…")
                 assert shown in texts[comment_id], (shown, texts[comment_id])
                 seen += 1

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
-from ..comments import threads
 from ..extensions import db
 from ..models import Comment, Post
 from . import engine
@@ -97,19 +96,17 @@ class Results:
         return any(group.more for group in self.groups)
 
 
-def everything(words: list[str], filters: engine.Filters, viewer: Any) -> Results:
+def everything(words: list[str], filters: engine.Filters) -> Results:
     """The best few of each group, with each group's count."""
     found = {
         kind: engine.search(words, kind, filters, limit=PREVIEW_SIZES[kind])
         for kind in engine.KINDS
     }
-    groups = _load(found, words, viewer)
+    groups = _load(found, words)
     return Results(groups=[groups[kind] for kind in engine.KINDS])
 
 
-def one_kind(
-    words: list[str], kind: engine.Kind, filters: engine.Filters, page: int, viewer: Any
-) -> Results:
+def one_kind(words: list[str], kind: engine.Kind, filters: engine.Filters, page: int) -> Results:
     """One page of one group; a page past the last one shows the last (as paging.fetch_page).
 
     When more match than the engine counts, the pages reach as far as it counted."""
@@ -122,11 +119,11 @@ def one_kind(
         # The newest found.total are what the heading promises; the engine lists on past them.
         shown = max(found.total - (page - 1) * PER_PAGE, 0)
         found = engine.Found(found.ids[:shown], found.total, more=True)
-    groups = _load({kind: found}, words, viewer)
+    groups = _load({kind: found}, words)
     return Results(groups=[groups[kind]], page=page, pages=pages)
 
 
-def _load(found: dict[str, engine.Found], words: list[str], viewer: Any) -> dict[str, Group]:
+def _load(found: dict[str, engine.Found], words: list[str]) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     if "posts" in found:
         posts = found["posts"]
@@ -135,17 +132,14 @@ def _load(found: dict[str, engine.Found], words: list[str], viewer: Any) -> dict
     discussion_ids = found["discussion"].ids if "discussion" in found else []
     pairs = _answered_pairs(answered_ids)
     comments = _comments(discussion_ids)
-    # One statement places every comment shown, of both groups, on its page of threads.
-    shown = [comment for pair in pairs for comment in pair] + comments
-    pages = _thread_pages(shown, viewer)
     if "answered" in found:
-        hits = [_answered_hit(question, answer, words, pages) for question, answer in pairs]
+        hits = [_answered_hit(question, answer, words) for question, answer in pairs]
         groups["answered"] = Group(
             "answered", found["answered"].total, hits, found["answered"].more
         )
     if "discussion" in found:
         hits = [
-            DiscussionHit(comment, snippet(comment.body_html, words), _permalink(comment, pages))
+            DiscussionHit(comment, snippet(comment.body_html, words), _permalink(comment))
             for comment in comments
         ]
         groups["discussion"] = Group(
@@ -201,16 +195,14 @@ def _comments(ids: list[int]) -> list[Comment]:
     return _in_order({comment.id: comment for comment in rows}, ids)
 
 
-def _answered_hit(
-    question: Comment, answer: Comment, words: list[str], pages: dict[int, int]
-) -> AnsweredHit:
+def _answered_hit(question: Comment, answer: Comment, words: list[str]) -> AnsweredHit:
     return AnsweredHit(
         question=question,
         answer=answer,
         question_snippet=snippet(question.body_html, words),
         answer_snippet=snippet(answer.body_html, words),
-        question_url=_permalink(question, pages),
-        answer_url=_permalink(answer, pages),
+        question_url=_permalink(question),
+        answer_url=_permalink(answer),
     )
 
 
@@ -218,37 +210,8 @@ def _root_id(comment: Comment) -> int:
     return comment.root_id or comment.id
 
 
-def _thread_pages(comments: list[Comment], viewer: Any) -> dict[int, int]:
-    """The page of threads (as a post page pages them, in the default order) that shows each
-    of these comments' threads, by root id: threads.pages_of for many posts, in one statement."""
-    if not comments:
-        return {}
-    roots = {_root_id(comment) for comment in comments}
-    ranked = (
-        select(
-            Comment.id.label("id"),
-            func.row_number()
-            .over(partition_by=Comment.post_id, order_by=(Comment.created_at, Comment.id))
-            .label("place"),
-        )
-        .where(
-            Comment.post_id.in_({comment.post_id for comment in comments}),
-            # Top-level, counted as threads.page_of counts them (parent_id kept out of the index).
-            func.coalesce(Comment.parent_id, 0) == 0,
-            threads.visibility(viewer),
-        )
-        .subquery()
-    )
-    per_page = current_app.config["THREADS_PER_PAGE"]
-    rows = db.session.execute(select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(roots)))
-    return {root_id: (place - 1) // per_page + 1 for root_id, place in rows}
-
-
-def _permalink(comment: Comment, pages: dict[int, int]) -> str:
-    page = pages.get(_root_id(comment), 1)
-    return url_for(
-        "posts.show",
-        slug=comment.post.slug,
-        page=page if page > 1 else None,
-        _anchor=f"comment-{comment.id}",
-    )
+def _permalink(comment: Comment) -> str:
+    """The comment's own address, which sends the reader on to the page of threads showing it:
+    working out that page for every result cost more than the whole search (a count per
+    thread), and only the one followed needs it."""
+    return url_for("comments.card", comment_id=comment.id)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, request
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..models import utcnow
@@ -94,9 +93,9 @@ def search() -> Response:
     if words:
         filters = engine.Filters(tag=asked.tag, since=asked.since(utcnow()))
         if asked.kind == "all":
-            found = results.everything(words, filters, current_user)
+            found = results.everything(words, filters)
         else:
-            found = results.one_kind(words, asked.kind, filters, asked.page, current_user)
+            found = results.one_kind(words, asked.kind, filters, asked.page)
     return page_or_fragment(
         "search/page.html",
         "search/_results_swap.html",
