@@ -91,15 +91,22 @@ def _code_fingerprint(*roots: str) -> str:
     return digest.hexdigest()
 
 
+# Settings a visitor's page shows or is shaped by. Machines share kept pages only when these
+# agree; a setting a page starts to show belongs here.
+SHOWN_SETTINGS = (
+    "POSTS_PER_PAGE",
+    "THREADS_PER_PAGE",
+    "PORTAL_BASE_URL",
+    "PORTAL_HTTPS",
+    "EMERGENCY_NUMBER",
+    "CRISIS_HELPLINES",
+)
+
+
 def _settings_fingerprint() -> str:
-    """Settings a page may show (the emergency number, the site's name) change its copy."""
     fingerprint = current_app.extensions.get("page_cache_settings")
     if fingerprint is None:
-        shown = sorted(
-            (name, repr(value))
-            for name, value in current_app.config.items()
-            if isinstance(value, str | int | float | bool | tuple | list)
-        )
+        shown = [(name, current_app.config.get(name)) for name in SHOWN_SETTINGS]
         fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
         current_app.extensions["page_cache_settings"] = fingerprint
     return fingerprint

@@ -6,6 +6,10 @@ through the portal's own services. Members never get a kept page, and never leav
 from __future__ import annotations
 
 import gzip
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +23,7 @@ from portal.moderation import decisions, members, redaction, reports
 from portal.posts import editing
 from portal.questions import helpful, lifecycle
 
+from .gunicorn_support import free_port
 from .helpers import TEST_PASSWORD, base_config, count_statements, login, select_one
 from .trust import make_trusted
 
@@ -347,3 +352,72 @@ def test_made_up_addresses_are_answered_but_never_kept(client, thread):
     kept = page_of(thread["post"]) + "?page=1&order=newest"
     client.get(kept)
     assert count_statements(lambda: client.get(kept)) == 1
+
+
+# --- several machines: one Redis ---------------------------------------------------------------
+
+
+def _redis_server(port: int) -> subprocess.Popen:
+    server = shutil.which("redis-server")
+    assert server, "CI's second pass installs redis-server"
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("redis-server did not start")
+
+
+@pytest.mark.multiprocess
+def test_machines_share_kept_pages_through_redis_and_survive_its_loss(
+    tmp_path, app, thread, people, make_comment
+):
+    port = free_port()
+    redis = _redis_server(port)
+    url = f"redis://127.0.0.1:{port}/0"
+    path = page_of(thread["post"])
+    machines = [
+        create_app(
+            base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / name)
+            | {"PAGE_CACHE_URL": url}
+        )
+        for name in ("one", "two")
+    ]
+    try:
+        one, two = (machine.test_client() for machine in machines)
+        assert "Does the fatigue lift" in visitor_sees(one, path)
+        with machines[1].app_context():
+            assert count_statements(lambda: two.get(path)) == 1  # kept by the other machine
+        make_comment(thread["post"], people["caregiver"], "Fans at night", kind="discussion")
+        assert "Fans at night" in visitor_sees(two, path)
+        assert "Fans at night" in visitor_sees(one, path)
+        redis.terminate()
+        redis.wait(timeout=10)
+        make_comment(thread["post"], people["caregiver"], "Cool showers", kind="discussion")
+        for client in (one, two):
+            assert "Cool showers" in visitor_sees(client, path)
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+        for machine in machines:
+            with machine.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def test_a_setting_pages_show_gives_them_new_copies(tmp_path, app, thread):
+    path = page_of(thread["post"])
+    app.test_client().get(path)
+    other = create_app(
+        base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+        | {"INSTANCE_PATH": app.instance_path, "THREADS_PER_PAGE": 1}
+    )
+    with other.app_context():
+        assert count_statements(lambda: other.test_client().get(path)) > 1
+        db.session.remove()
+        db.engine.dispose()
