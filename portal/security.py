@@ -64,14 +64,22 @@ def keep_private(response: Response) -> None:
         cache.no_cache = True
 
 
+_ALWAYS_SENT = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # What a view set itself wins. One pass over the names instead of a scan per header: each
+    # look-up lower-cases every header the answer has, and a kept page pays it on every request.
+    present = {name.lower() for name, _ in headers.items()}
+    headers.extend((name, value) for name, value in _ALWAYS_SENT if name.lower() not in present)
     from flask import current_app
 
     if current_app.config.get("PORTAL_HTTPS"):
