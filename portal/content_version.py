@@ -45,9 +45,15 @@ _SHOWN_OF_A_MEMBER = (
 _BUMPED = "content_version_bumped"
 
 
+_TABLE = ContentVersion.__table__
+# Built once, run as Core on the session's own connection (same transaction and snapshot): the
+# ORM path cost a fifth of a kept page's time.
+_NUMBER = select(_TABLE.c.number).where(_TABLE.c.id == 1)
+
+
 def current() -> int:
     """The number now: read it before anything else a cached page depends on."""
-    return db.session.scalar(select(ContentVersion.number).where(ContentVersion.id == 1)) or 0
+    return db.session.connection().execute(_NUMBER).scalar() or 0
 
 
 def _bump(session: Session) -> None:

@@ -275,6 +275,9 @@ class Comment(db.Model):
         Index("ix_comments_waiting_by_post", "question_state", "status", "post_id"),
         # One comment per form sent: a retry or a double click finds the first one.
         Index("ix_comments_author_form_token", "author_id", "form_token", unique=True),
+        # A member's comments newest first, and counted by status, without a pass over all of
+        # them: profiles, and the same-words check of every comment written.
+        Index("ix_comments_author_status_created", "author_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
