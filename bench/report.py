@@ -31,6 +31,7 @@ class PageRow:
     statements: int | None = None
     cpu_ms: float | None = None  # in-process CPU per request, median
     ceiling_rps: float | None = None  # the bare app at the same concurrency
+    budget_ms: float | None = None  # p50 at concurrency 1 must be at most this
     note: str = ""
 
 
@@ -76,14 +77,14 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 def table(rows: list[PageRow]) -> str:
     lines = [
-        "| page | viewer | conc. | req/s | % of bare | p50 ms | p90 ms | p99 ms "
+        "| page | viewer | conc. | req/s | % of bare | p50 ms | budget p50 | p90 ms | p99 ms "
         "| bytes raw | bytes gzip | SQL/req | CPU ms/req |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in rows:
         if row.load is None:
             lines.append(
-                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} " + "| " * 9
+                f"| {row.label} | {row.viewer} | — | {row.note or 'not available'} " + "| " * 10
             )
             continue
         load = row.load
@@ -91,12 +92,26 @@ def table(rows: list[PageRow]) -> str:
             f"{100 * load.requests_per_second / row.ceiling_rps:.0f} %" if row.ceiling_rps else "—"
         )
         statements = "—" if row.statements is None else str(row.statements)
+        budget = f"≤ {row.budget_ms:g}" if row.budget_ms is not None else "—"
         lines.append(
             f"| {row.label} | {row.viewer} | {load.connections} "
             f"| {_number(load.requests_per_second)} | {share} | {_number(load.p50_ms, 2)} "
+            f"| {budget} "
             f"| {_number(load.p90_ms, 2)} | {_number(load.p99_ms, 2)} | {row.raw_bytes:,} "
             f"| {row.gzip_bytes:,} | {statements} | {_number(row.cpu_ms, 2)} |"
         )
+    return "\n".join(lines)
+
+
+def growth_table(rows: list[tuple[str, str, float, float]], times: int) -> str:
+    """rows: (page, viewer, CPU ms with the usual data, CPU ms with times as much)."""
+    lines = [
+        f"| page | viewer | CPU ms/req, usual data | CPU ms/req, {times}× data | growth |",
+        "|---|---|--:|--:|--:|",
+    ]
+    for label, viewer, usual, grown in rows:
+        change = 100 * (grown / usual - 1)
+        lines.append(f"| {label} | {viewer} | {usual:.2f} | {grown:.2f} | {change:+.0f} % |")
     return "\n".join(lines)
 
 

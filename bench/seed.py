@@ -34,6 +34,8 @@ WRITERS = 4
 BIG_SLUG = "ocrelizumab-three-hundred-questions"
 SMALL_SLUG = "fatigue-ten-questions"
 WRITE_SLUG = "bench-writes-go-here"
+BIG_TAG = "ocrelizumab"  # a tag page's slug (every fifth post has it)
+PROFILED_ID = 2  # the first clinician: a profile with answers
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
 # Around 300 characters with a link: the shape of a real question.
@@ -80,6 +82,8 @@ class Seeded:
     admin_email: str = ""
     clinician_email: str = ""
     writer_emails: list[str] = field(default_factory=list)
+    member_email: str = ""  # a member who reads but does not write: the member's page rows
+    scale: int = 1
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -127,15 +131,19 @@ def app_for(database_url: str, instance: Path) -> Flask:
     )
 
 
-def build(folder: Path) -> Seeded:
-    """Migrate a new database in folder and fill it; returns where things are."""
+def build(folder: Path, scale: int = 1) -> Seeded:
+    """Migrate a new database in folder and fill it; returns where things are.
+
+    scale multiplies what grows with the site (members, posts, the other comments, the held
+    ones, so the waiting questions too); the big post keeps its 300 and the small one its 10.
+    """
     from flask_migrate import upgrade
 
     database_path = folder / "bench.sqlite3"
     app = bench_app(database_path, folder)
     with app.app_context():
         upgrade()
-        seeded = _fill(Seeded(database_url=f"sqlite:///{database_path}"))
+        seeded = _fill(Seeded(database_url=f"sqlite:///{database_path}", scale=scale))
         db.session.remove()
         db.engine.dispose()
     return seeded
@@ -148,11 +156,12 @@ def fill(seeded: Seeded) -> Seeded:
 
 def _fill(seeded: Seeded) -> Seeded:
     rng = random.Random(8)
+    scale = seeded.scale
     bodies = _Bodies()
     password_hash = generate_password_hash(PASSWORD)  # one hash: every account shares it
 
     users = []
-    for n in range(1, USERS + 1):
+    for n in range(1, USERS * scale + 1):
         role = "admin" if n == 1 else "clinician" if n <= 1 + CLINICIANS else "patient"
         if role == "patient" and n % 3 == 0:
             role = "caregiver"
@@ -179,14 +188,15 @@ def _fill(seeded: Seeded) -> Seeded:
         )
     db.session.execute(insert(User), users)
     clinician_ids = list(range(2, 2 + CLINICIANS))
-    member_ids = list(range(2 + CLINICIANS, USERS + 1))
+    member_ids = list(range(2 + CLINICIANS, USERS * scale + 1))
     seeded.admin_email = "user1@bench.example"
     seeded.clinician_email = "user2@bench.example"
     seeded.writer_emails = [f"user{n}@bench.example" for n in member_ids[:WRITERS]]
+    seeded.member_email = f"user{member_ids[WRITERS]}@bench.example"
 
     post_html = sanitize.render_post_markdown(_POST_BODY)
     slugs = [BIG_SLUG, SMALL_SLUG, WRITE_SLUG] + [
-        f"treatment-notes-{n}" for n in range(OTHER_POSTS - 2)
+        f"treatment-notes-{n}" for n in range(OTHER_POSTS * scale - 2)
     ]
     posts = []
     for n, slug in enumerate(slugs, start=1):
@@ -285,7 +295,7 @@ def _fill(seeded: Seeded) -> Seeded:
     claimed_now = datetime.now(UTC)
     words = random.Random(18)  # the texts' own chances, so the rows' shape stays as it was
     search_text.check_html(random.Random(19))
-    for n in range(OTHER_COMMENTS - SMALL_POST_COMMENTS):
+    for n in range(OTHER_COMMENTS * scale - SMALL_POST_COMMENTS):
         post_id = other_post_ids[rng.randrange(len(other_post_ids))]
         parent = recent_tops.get(post_id) if n % 3 == 2 else None
         author = member_ids[rng.randrange(len(member_ids))]
@@ -303,7 +313,7 @@ def _fill(seeded: Seeded) -> Seeded:
             if n % 20 == 0:
                 row.update(claimed_by_id=clinician_ids[n % CLINICIANS], claimed_at=claimed_now)
     # The moderation queue: new members' first comments, held.
-    for n in range(HELD_COMMENTS):
+    for n in range(HELD_COMMENTS * scale):
         post_id = other_post_ids[n % len(other_post_ids)]
         add(post_id, member_ids[-1 - n], bodies.question(n), None, "pending")
     for start in range(0, len(comments), 5_000):
@@ -323,7 +333,7 @@ def _fill(seeded: Seeded) -> Seeded:
         ),
         "posts": len(posts),
         "comments": len(comments),
-        "held": HELD_COMMENTS,
+        "held": HELD_COMMENTS * scale,
         "distinct_bodies": len(bodies._html),
     }
     return seeded

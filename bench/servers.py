@@ -23,6 +23,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Server:
     host: str
     port: int
+    pid: int = 0  # gunicorn's master process; its children are the workers
+
+    def worker_pids(self) -> list[int]:
+        """The workers serving now: processes whose parent is the master (from /proc)."""
+        workers = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                lines = status.read_text().splitlines()
+            except OSError:
+                continue  # ended while we looked
+            parent = next((line.split()[1] for line in lines if line.startswith("PPid:")), "")
+            if parent == str(self.pid):
+                workers.append(int(status.parent.name))
+        return sorted(workers)
 
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"
@@ -56,10 +70,10 @@ def gunicorn(app_spec: str, environment: dict[str, str], log: Path) -> Iterator[
 
     The server's output (one line per request) goes to log, not to the benchmark's report.
     """
-    server = Server(HOST, free_port())
+    port = free_port()
     command = [sys.executable, "-m", "gunicorn", app_spec]
     command += ["--workers", str(WORKERS), "--worker-class", "sync"]
-    command += ["--bind", f"{server.host}:{server.port}", "--log-level", "warning"]
+    command += ["--bind", f"{HOST}:{port}", "--log-level", "warning"]
     log_file = log.open("ab")
     process = subprocess.Popen(
         command,
@@ -69,6 +83,7 @@ def gunicorn(app_spec: str, environment: dict[str, str], log: Path) -> Iterator[
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so the workers stop with it
     )
+    server = Server(HOST, port, process.pid)
     try:
         _wait_until_serving(server, process)
         yield server

@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         errors,
         moderation,
         notifications,
+        page_cache,
         request_log,
         security,
         tasks,
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.register(app)
     two_factor.register(app)
     tasks.bind(app)
+    page_cache.init_app(app)  # after the security headers and the log: see its init_app
     write_faults.install(app)  # last: every view is registered by now
     return app
 

@@ -56,7 +56,9 @@ def stamp_session_identifier() -> None:
     # in front would hand one visitor's session to the next.
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    if "_id" not in session:
+    # An empty session needs no stamp, and stamping it would give every visitor a cookie,
+    # and their pages with it, which then could not be one copy for all (page_cache.py).
+    if session and "_id" not in session:
         manager = current_app.login_manager  # type: ignore[attr-defined]
         session["_id"] = manager._session_identifier_generator()
 

@@ -115,6 +115,10 @@ class Config:
         self.MIN_FREE_DISK_MB = _env_int("PORTAL_MIN_FREE_DISK_MB", 50)
         # The waiting list's counts are kept this long per process (portal/clinic/recent_counts).
         self.QUESTION_COUNTS_SECONDS = _env_int("PORTAL_QUESTION_COUNTS_SECONDS", 5)
+        # Visitors' pages kept rendered (portal/page_cache.py): in files under instance/ by
+        # default, shared by every process here; in Redis when given (several machines).
+        self.PAGE_CACHE_ENABLED = _env_bool("PORTAL_PAGE_CACHE", True)
+        self.PAGE_CACHE_URL = os.environ.get("PORTAL_PAGE_CACHE_URL", "")
 
         self.PASSWORD_HASH_METHOD = "scrypt"
         # Admins and clinicians must use two-step login (a one-time code from an app) before

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -274,6 +275,9 @@ class Comment(db.Model):
         Index("ix_comments_waiting_by_post", "question_state", "status", "post_id"),
         # One comment per form sent: a retry or a double click finds the first one.
         Index("ix_comments_author_form_token", "author_id", "form_token", unique=True),
+        # A member's comments newest first, and counted by status, without a pass over all of
+        # them: profiles, and the same-words check of every comment written.
+        Index("ix_comments_author_status_created", "author_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -605,3 +609,13 @@ class LoginFailure(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ContentVersion(db.Model):
+    """The one number that changes with anything a visitor can see (content_version.py)."""
+
+    __tablename__ = "content_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    number: Mapped[int] = mapped_column(BigInteger, default=0)

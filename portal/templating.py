@@ -94,14 +94,20 @@ def register(app: Flask) -> None:
     from .search import terms as search_terms
     from .two_factor import service as two_factor_service
 
+    def viewer():
+        # The member itself, not the proxy: the per-comment checks below read several of
+        # its attributes, and each read through current_user looks the member up again.
+        return current_user._get_current_object()
+
     def can_edit_comment(comment) -> bool:
-        return current_user.is_authenticated and comment_service.can_edit(comment, current_user)
+        reader = viewer()
+        return reader.is_authenticated and comment_service.can_edit(comment, reader)
 
     def can_edit_post(post) -> bool:
         return current_user.is_authenticated and editing.can_edit(post, current_user)
 
     def can_report_comment(comment) -> bool:
-        return reports.can_report(current_user, comment)
+        return reports.can_report(viewer(), comment)
 
     def moderation_counts() -> queue.QueueCounts | None:
         """Held and reported counts for moderators (one query), None for everyone else."""
@@ -109,7 +115,11 @@ def register(app: Flask) -> None:
             return None
         return queue.counts()
 
+    from .page_cache import is_shared_page
+
     app.jinja_env.globals.update(
+        # A page kept for every visitor leaves out what belongs to one (the session's token).
+        is_shared_page=is_shared_page,
         # The sidebar's recent posts and comments appear on most pages; no view should pass them.
         recent_activity=recent_activity,
         # Edit is offered by the same rule the edit view enforces.
@@ -133,12 +143,12 @@ def register(app: Flask) -> None:
         unread_notification_count=lambda: notifications.unread_count(current_user),
         # Follow buttons say whether the member follows (known from the post page's thread query).
         following_post=lambda post: following.following_post_now(post, current_user),
-        following_thread=lambda comment: following.following_thread_now(comment, current_user),
+        following_thread=lambda comment: following.following_thread_now(comment, viewer()),
         # The account page's notification settings and follows come with it, not from its view.
         notification_settings=lambda: preferences.settings_for(current_user),
         followed_things=lambda: following.followed_by(current_user),
         # A followed thread is named only while the member may still read it.
-        can_see_comment=lambda comment: notifications.can_see(comment, current_user),
+        can_see_comment=lambda comment: notifications.can_see(comment, viewer()),
         # The account page and an admin's member page say whether two-step login is on and
         # how many recovery codes are left.
         recovery_codes_left=two_factor_service.recovery_codes_left,
@@ -159,7 +169,7 @@ def register(app: Flask) -> None:
         hidden_after_reports=rules.HIDDEN_AFTER_REPORTS,
         # A comment's question buttons (mark, unmark, change kind, "This helped me", holding
         # reply) are offered by the rules their views enforce (questions.offers).
-        question_offers=lambda comment: offers.for_viewer(comment, current_user),
+        question_offers=lambda comment: offers.for_viewer(comment, viewer()),
         # A closed question says why in the words the clinicians chose from.
         close_reason_words=lifecycle.CLOSE_REASON_WORDS,
         # Every search box (header and search page) cuts what is typed where the search does.

@@ -181,7 +181,9 @@ def test_public_answers_set_no_cookie(client, post):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers, path
-    assert "Set-Cookie" in client.get("/").headers  # pages carry the session (CSRF token)
+    # Pages kept for every visitor carry none either; a page with a form does (its CSRF token).
+    assert "Set-Cookie" not in client.get("/").headers
+    assert "Set-Cookie" in client.get("/login").headers
 
 
 def test_absolute_links_come_from_the_base_url_not_the_host_header(client, post):

@@ -55,8 +55,10 @@ def test_login_and_register_need_the_token_too(client):
 
 
 def test_the_token_reaches_htmx_from_the_meta_tag(client):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/privacy").get_data(as_text=True)
     assert select_one(html, 'meta[name="csrf-token"]')["content"]
+    # A page kept for every visitor carries no one's token (a visitor there posts nothing).
+    assert 'name="csrf-token"' not in client.get("/").get_data(as_text=True)
     script = client.get("/static/js/portal.js").get_data(as_text=True)
     assert 'meta[name="csrf-token"]' in script and "X-CSRFToken" in script
 

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from markupsafe import Markup
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import personal_data, rendering
@@ -85,7 +85,10 @@ def sent_just_now(author: User, post: Post, parent: Comment | None, text: str) -
         .where(
             Comment.author_id == author.id,
             Comment.post_id == post.id,
-            Comment.parent_id == (parent.id if parent is not None else None),  # None: IS NULL
+            # Not `parent_id IS NULL`: SQLite would answer that from the parent_id index,
+            # walking every top-level comment on the site (45 ms per write at 20,000
+            # comments); written this way it takes the author's index, a handful of rows.
+            func.coalesce(Comment.parent_id, 0) == (parent.id if parent is not None else 0),
             Comment.created_at >= utcnow() - REPEAT_WINDOW,
             Comment.status.not_in(("deleted", "removed")),
             Comment.body_source == text,

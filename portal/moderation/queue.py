@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import paging
@@ -68,7 +68,10 @@ class QueueCounts:
 
 
 def _open_report():
-    return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+    # IN, not a correlated EXISTS: inside the held list's OR, EXISTS made SQLite test every
+    # approved comment on the site for a report (60 ms at 20,000 comments, 300 ms at
+    # 200,000); the open reports' ids are a short list it looks comments up by.
+    return Comment.id.in_(select(Flag.comment_id).where(Flag.resolved_at.is_(None)))
 
 
 def _reported_clinician_answer():

@@ -39,7 +39,8 @@ def render_post_page(
         post=post,
         thread_page=load_discussion(post),
         orders=threads.ORDERS,
-        form=form or CommentForm(formdata=None),
+        # A visitor gets no form (a link to log in): making one would start a session for them.
+        form=form or (CommentForm(formdata=None) if current_user.is_authenticated else None),
         reply_to=reply_to,
     )
     return html, status

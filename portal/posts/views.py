@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,7 +20,7 @@ from ..models import Comment
 from ..numbers import database_id
 from ..paging import page_arg
 from ..responding import page_or_fragment
-from . import caching, queries
+from . import queries
 from .answers import answers_page
 from .page import (
     load_discussion,
@@ -46,19 +45,16 @@ def show(slug: str):
     post = queries.post_at_slug_or_redirect(slug, "posts.show")
     if not queries.can_read(post):
         abort(404)
-    etag = caching.visitor_etag(post)
-    if caching.unchanged(etag):
-        return caching.not_modified(etag)  # the visitor's copy is current: no render, no body
     if wants_discussion_region():
         # The discussion's order menu and "All comments" swap the list region in place.
-        return caching.tag_response(make_response(render_discussion_view(post)), etag)
+        return render_discussion_view(post)
     reply_to = None
     reply_id = request.args.get("replytocom", type=database_id)
     if reply_id is not None and current_user.is_authenticated:
         reply_to = db.session.scalar(
             threads.select_visible(post, current_user).where(Comment.id == reply_id)
         )
-    return caching.tag_response(make_response(render_post_page(post, reply_to=reply_to)), etag)
+    return render_post_page(post, reply_to=reply_to)
 
 
 @bp.get("/posts/<slug>/threads")
