@@ -324,7 +324,7 @@ class _TextCollector(HTMLParser):
 _TRAILING_PUNCTUATION = " \t,;:-\u2013\u2014"
 
 
-def _joins_previous(char: str) -> bool:
+def joins_previous(char: str) -> bool:
     # Cutting before one of these would split a grapheme (accent, ZWJ emoji, skin tone).
     return (
         unicodedata.combining(char) != 0
@@ -366,7 +366,7 @@ def plain_excerpt(html: str, limit: int = 240) -> str:
         else:
             # One very long word: cut inside it, but not inside a grapheme.
             end = room
-            while end > 1 and _joins_previous(text[end]):
+            while end > 1 and joins_previous(text[end]):
                 end -= 1
             cut = text[:end]
     return cut.rstrip(_TRAILING_PUNCTUATION) + "…"

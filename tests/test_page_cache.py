@@ -6,10 +6,6 @@ through the portal's own services. Members never get a kept page, and never leav
 from __future__ import annotations
 
 import gzip
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +21,7 @@ from portal.questions import helpful, lifecycle
 
 from .gunicorn_support import free_port
 from .helpers import TEST_PASSWORD, base_config, count_statements, login, select_one
+from .redis_support import start_redis_server
 from .trust import make_trusted
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -357,28 +354,12 @@ def test_made_up_addresses_are_answered_but_never_kept(client, thread):
 # --- several machines: one Redis ---------------------------------------------------------------
 
 
-def _redis_server(port: int) -> subprocess.Popen:
-    server = shutil.which("redis-server")
-    assert server, "CI's second pass installs redis-server"
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("redis-server did not start")
-
-
 @pytest.mark.multiprocess
 def test_machines_share_kept_pages_through_redis_and_survive_its_loss(
     tmp_path, app, thread, people, make_comment
 ):
     port = free_port()
-    redis = _redis_server(port)
+    redis = start_redis_server(port)
     url = f"redis://127.0.0.1:{port}/0"
     path = page_of(thread["post"])
     machines = [

@@ -8,7 +8,6 @@ redis-server, stops it and starts it again (CI's second pass, where Redis is ins
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from portal import create_app
 from portal.extensions import limiter
 
 from .helpers import PortalClient, base_config
+from .redis_support import start_redis_server
 
 
 def free_port() -> int:
@@ -165,30 +165,10 @@ def test_several_workers_with_memory_limits_warn_loudly_at_start(tmp_path):
 
 @pytest.mark.multiprocess
 def test_counting_is_shared_again_once_redis_returns(tmp_path, database_url, monkeypatch):
-    server = shutil.which("redis-server")
-    assert server, "CI's second pass installs redis-server"
     port = free_port()
-    command = [
-        server,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]
 
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return process
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
+    def start():
+        return start_redis_server(port)
 
     redis = start()
     try:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from ..sanitize import plain_text
+from ..sanitize import joins_previous, plain_text
 
 SNIPPET_CHARACTERS = 240
 # How much of the window comes before the first match: enough to read it in its sentence.
@@ -107,16 +107,6 @@ def _spans(
             yield found.span()
 
 
-def _joins_previous(char: str) -> bool:
-    # Cutting before one of these would split a grapheme (accent, ZWJ emoji, skin tone).
-    return (
-        unicodedata.combining(char) != 0
-        or unicodedata.category(char) in ("Mn", "Me")
-        or char in "\u200d\ufe0e\ufe0f"
-        or "\U0001f3fb" <= char <= "\U0001f3ff"
-    )
-
-
 def _start_at(text: str, wanted: int) -> int:
     """Where a window wanting to start at wanted starts: after a space, or inside one very
     long word but never inside a grapheme."""
@@ -125,7 +115,7 @@ def _start_at(text: str, wanted: int) -> int:
     space = text.find(" ", wanted - 1)
     if 0 <= space < wanted + _LEAD_CHARACTERS:
         return space + 1
-    while wanted < len(text) and _joins_previous(text[wanted]):
+    while wanted < len(text) and joins_previous(text[wanted]):
         wanted += 1
     return wanted
 
@@ -137,7 +127,7 @@ def _end_at(text: str, start: int, wanted: int) -> int:
     space = text.rfind(" ", start, wanted + 1)
     if space > start:
         return space
-    while wanted > start + 1 and _joins_previous(text[wanted]):
+    while wanted > start + 1 and joins_previous(text[wanted]):
         wanted -= 1
     return wanted
 
