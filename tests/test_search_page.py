@@ -146,6 +146,27 @@ def test_the_form_offers_the_treatments_that_have_published_posts(client, world,
     ]
 
 
+def test_the_treatments_offered_follow_publishing_at_once(client, world, make_post):
+    """The options are kept between searches; publishing or withdrawing a post changes them
+    on the next search, as the post itself does."""
+
+    def offered() -> list[str]:
+        return [o["value"] for o in select_all(client.get("/search"), "select#search-tag option")]
+
+    assert offered() == ["", "alemtuzumab", "ocrelizumab"]
+    draft = make_post("Cladribine tablets", status="draft", published_at=None)
+    draft.tags = [tags.get_or_create("cladribine")]
+    db.session.commit()
+    assert offered() == ["", "alemtuzumab", "ocrelizumab"]
+    draft.status, draft.published_at = "published", utcnow()
+    db.session.commit()
+    assert offered() == ["", "alemtuzumab", "cladribine", "ocrelizumab"]
+    assert client.get("/search?q=tablets&tag=cladribine").status_code == 200
+    world["ocrelizumab"].status = "draft"
+    db.session.commit()
+    assert offered() == ["", "alemtuzumab", "cladribine"]
+
+
 def test_the_form_shows_back_what_was_asked(client, world):
     html = client.get("/search?q=thyroid&kind=answered&tag=alemtuzumab&when=year")
     assert value_of(html, "#search-q") == "thyroid"

@@ -63,6 +63,16 @@ def _compared(token: str) -> tuple[str, str]:
     return folded, _stem_of_folded(folded)
 
 
+# A page shows about a dozen hits of up to three texts each; a few hundred texts cover the
+# searches people are making now, and bound the memory (a comment is at most 20,000 characters).
+@lru_cache(maxsize=256)
+def _readable(html: str) -> str:
+    """plain_text, kept for the texts results show again and again: parsing a long post's HTML
+    was the largest part of building its snippet. Keyed by the HTML itself, so an edit is a new
+    entry, never a stale one."""
+    return plain_text(html)
+
+
 def _stem_of_folded(stem: str) -> str:
     for ending, replacement in _ENDINGS:
         if stem.endswith(ending) and len(stem) - len(ending) >= _SHORTEST_STEM:
@@ -172,7 +182,7 @@ def best_snippet(
     matcher = _Matcher.of(words)
     fallback = None
     for source in sources:
-        text = plain_text(str(source))
+        text = _readable(str(source))
         first = next(_spans(text, matcher), None)
         if first is not None:
             return _windowed(text, matcher, first[0], width)
@@ -201,4 +211,4 @@ def highlight(text: str, words: Sequence[str]) -> Markup:
 
 def matches(html_or_text: str, words: Sequence[str]) -> bool:
     """Whether any word of what readers see in html_or_text matches words."""
-    return next(_spans(plain_text(str(html_or_text)), _Matcher.of(words)), None) is not None
+    return next(_spans(_readable(str(html_or_text)), _Matcher.of(words)), None) is not None

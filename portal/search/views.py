@@ -12,9 +12,10 @@ from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from werkzeug.wrappers import Response
 
+from .. import content_version
 from ..models import utcnow
 from ..paging import page_arg
 from ..posts import queries
@@ -84,9 +85,23 @@ def _asked(tag_slugs: set[str]) -> Asked:
     )
 
 
+_KEPT_TAGS = "search_filter_tags"
+
+
+def _filter_tags() -> list[queries.TagCount]:
+    """The tags the filter offers, worked out again only when content changes: their count
+    across every published post was a tenth of a search's time, and is the same for every
+    search between two changes."""
+    version = content_version.current()
+    kept = current_app.extensions.get(_KEPT_TAGS)
+    if kept is None or kept[0] != version:
+        kept = current_app.extensions[_KEPT_TAGS] = (version, queries.tags_in_use())
+    return kept[1]
+
+
 @bp.get("/search")
 def search() -> Response:
-    tags = queries.tags_in_use()
+    tags = _filter_tags()
     asked = _asked({tag.slug for tag in tags})
     words = terms.words(asked.query)
     found = None
