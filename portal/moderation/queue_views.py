@@ -61,7 +61,7 @@ def render_queue(
     )
     context = {
         "queue_page": queue_page,
-        "queue_counts": queue.counts(),
+        "queue_counts": queue_page.counts,
         "recent": queue.recent_decisions(),
         "row_forms": row_forms or {},
         "blank_form": DecisionForm(formdata=None),
