@@ -38,6 +38,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     settings = vars(Config(Path(app.instance_path)))
     settings.update(config)
+    if str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A file on this machine cannot have dropped the connection; asking costs each request.
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **settings["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     app.config.from_mapping(settings)
 
     from .numbers import DatabaseIdConverter

@@ -24,7 +24,8 @@ def current_request_id() -> str:
     return getattr(g, "request_id", "-")
 
 
-def _start() -> None:
+def start() -> None:
+    """Give the request its id and start its clock (first of the hooks that need them)."""
     offered = request.headers.get("X-Request-ID", "")
     g.request_id = offered if _SANE_ID.match(offered) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
@@ -73,7 +74,7 @@ class _RequestIdFilter(logging.Filter):
 
 
 def register(app: Flask) -> None:
-    app.before_request(_start)
+    app.before_request(start)
     app.after_request(_finish)
     app.logger.addFilter(_RequestIdFilter())
     if not logger.handlers and not app.testing:

@@ -109,6 +109,23 @@ def test_a_member_never_gets_a_kept_page_and_never_leaves_one(client, people, lo
     assert "Log out" not in after and "RiverWalker" not in select_one(after, ".site-header").text
 
 
+def test_a_remembered_member_whose_session_ended_gets_their_own_page(client, people, thread):
+    """Only a request with no cookie at all is taken for a visitor without asking who it is:
+    "keep me logged in" leaves a cookie that logs the member back in."""
+    path = page_of(thread["post"])
+    visitor_page = visitor_sees(client, path)
+    client.post(
+        "/login",
+        data={"email": people["patient"].email, "password": TEST_PASSWORD, "remember": "y"},
+    )
+    assert client.get_cookie("remember_token") is not None
+    client.delete_cookie("session")  # the browser was closed: only the remembered login is left
+    member_page = visitor_sees(client, path)
+    assert member_page != visitor_page
+    assert "Log out" in select_one(member_page, ".site-header").text
+    assert select_one(member_page, "#comment-form textarea") is not None
+
+
 def _token(page: str) -> str:
     meta = select_one(page, 'meta[name="csrf-token"]')
     return meta["content"] if meta else ""

@@ -300,3 +300,14 @@ def test_an_answer_from_the_waiting_list_sent_twice_is_stored_once(
     again = client.post(path, data=sent)
     assert again.status_code in (303, 404, 422)  # answered already: never a second reply
     assert bodies().count("It usually settles within a week.") == 1
+
+
+def test_a_server_database_is_asked_whether_the_connection_lives_and_a_file_is_not(tmp_path):
+    """PostgreSQL restarts drop pooled connections: each is checked as it leaves the pool. A
+    SQLite file cannot drop one, and the check cost every request a statement's round trip."""
+    on_file = create_app(base_config(f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path / "a"))
+    on_server = create_app(
+        base_config("postgresql+psycopg://portal:portal@127.0.0.1:9/none", tmp_path / "b")
+    )
+    assert on_file.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    assert on_server.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
