@@ -48,6 +48,8 @@ _BUMPED = "content_version_bumped"
 _TABLE = ContentVersion.__table__
 # Built once and run as Core: the ORM path cost a fifth of a kept page's time.
 _NUMBER = select(_TABLE.c.number).where(_TABLE.c.id == 1)
+# Built once too: as an ORM statement it cost each write about a fifth of a millisecond.
+_ONE_MORE = update(_TABLE).where(_TABLE.c.id == 1).values(number=_TABLE.c.number + 1)
 
 
 def current() -> int:
@@ -68,10 +70,7 @@ def _bump(session: Session) -> None:
     if session.info.get(_BUMPED):
         return
     session.info[_BUMPED] = True
-    one_more = ContentVersion.number + 1
-    session.connection().execute(
-        update(ContentVersion).where(ContentVersion.id == 1).values(number=one_more)
-    )
+    session.connection().execute(_ONE_MORE)
 
 
 def _shows(instance: Any, session: Session) -> bool:

@@ -88,6 +88,12 @@ class CommentForm(FlaskForm):
             self.kind.data = "question"
 
     @property
+    def sent_token(self) -> str | None:
+        """The form's token as sent back, None when the request carried none (the default
+        made up for a form without one could never match a form sent before)."""
+        return self.form_token.data if self.form_token.raw_data else None
+
+    @property
     def chosen_kind(self) -> str | None:
         """ "question" or "discussion" as chosen, None when nothing (or nonsense) was sent."""
         return self.kind.data if self.kind.data in THREAD_KINDS else None

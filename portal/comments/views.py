@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from ..errors import render_error, rescues_form
@@ -47,6 +48,19 @@ def _own_comment_or_404(comment_id: int) -> Comment:
     if comment.author_id != current_user.id:
         abort(403)
     return comment
+
+
+# Built once; only the post's own row: its author and tags, which its page draws, are not
+# needed to write on it (two statements fewer for every comment).
+_POST_AT = select(Post).where(Post.slug == bindparam("slug"))
+
+
+def _post_to_write_on(slug: str) -> Post:
+    """The post at slug, if this writer may read it (as queries.get_readable_or_404)."""
+    post = db.session.scalar(_POST_AT, {"slug": slug})
+    if post is None or not queries.can_read(post):
+        abort(404)
+    return post
 
 
 def _replying_to(post: Post, parent_id: int | None) -> Comment | None:
@@ -103,7 +117,7 @@ def _asking(form: CommentForm, post: Post) -> bool:
 @can("comment")
 @comment_writing
 def create(slug: str):
-    post = queries.get_readable_or_404(slug)
+    post = _post_to_write_on(slug)
     form = CommentForm()
     reply_to = _replying_to(post, form.parent_id.data)
     try:
@@ -120,7 +134,7 @@ def create(slug: str):
             holding=bool(form.holding.data) and form.parent_id.data is not None,
             personal_data_confirmed=bool(form.personal_data_confirmed.data),
             commit=False,
-            form_token=form.form_token.data,
+            form_token=form.sent_token,
         )
     except FieldError as error:
         _keep_error(form, error)
