@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent, ModerationSettings, Post, User, utcnow
+from portal.moderation import queue as moderation_queue
 from portal.names import normalise
 from portal.slugs import slugify
 
@@ -37,7 +38,7 @@ from .hostile_pages import (
 )
 
 PAGE_SCRIPTS = 2  # base.html's htmx and portal.js; a fragment has none
-QUEUE_PER_PAGE = 50  # moderation queue, audit log
+LOG_PER_PAGE = 50  # the audit log (the queue's own is moderation_queue.PER_PAGE)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -79,10 +80,10 @@ def fresh(model, key):
     return db.session.get(model, key, populate_existing=True)
 
 
-def pages_of(client, url: str, total: int, **query) -> list[str]:
-    """Every page of a listing of total items, QUEUE_PER_PAGE at a time, each a full page."""
+def pages_of(client, url: str, total: int, per_page: int = LOG_PER_PAGE, **query) -> list[str]:
+    """Every page of a listing of total items, per_page at a time, each a full page."""
     pages = []
-    for number in range(1, max(1, -(-total // QUEUE_PER_PAGE)) + 1):
+    for number in range(1, max(1, -(-total // per_page)) + 1):
         page = assert_answered(client.get(url, query_string={**query, "page": number}), url)
         assert_only_our_scripts(page, PAGE_SCRIPTS)
         pages.append(page)
@@ -428,7 +429,9 @@ def test_every_hostile_case_as_a_report_note(app, client, post, people, make_com
 
     moderator = app.test_client()
     login(moderator, people["admin"])
-    queue = pages_of(moderator, "/moderation", len(notes), show="reported")
+    queue = pages_of(
+        moderator, "/moderation", len(notes), moderation_queue.PER_PAGE, show="reported"
+    )
     for page in queue:
         assert_user_html_safe(page)
     assert_shown_escaped("".join(queue), notes, cases)
@@ -465,7 +468,9 @@ def test_every_hostile_case_as_a_rejection_reason(app, client, post, people, mak
             reasons += batch
             batch = []
 
-    rejected = pages_of(client, "/moderation", len(reasons), show="rejected")
+    rejected = pages_of(
+        client, "/moderation", len(reasons), moderation_queue.PER_PAGE, show="rejected"
+    )
     for page in rejected:
         assert_user_html_safe(page)
     assert_shown_escaped("".join(rejected), reasons, cases)
