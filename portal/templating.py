@@ -45,12 +45,30 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=digest)
 
 
+# The site writes English whatever the server's locale; strftime's %B was also the slowest
+# part of a long thread's times.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def human_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is not None:  # a moment, not a calendar day: the site's day
         moment = moment.astimezone(site_zone())
-    return f"{moment.day} {moment:%B %Y}"
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def site_zone() -> ZoneInfo:
@@ -67,7 +85,10 @@ def human_datetime(moment: datetime | None) -> str:
     if moment.tzinfo is None:  # stored times are UTC
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(site_zone())
-    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+    return (
+        f"{local.day} {MONTHS[local.month - 1]} {local.year}, "
+        f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    )
 
 
 def iso(moment: datetime | None) -> str:
@@ -85,6 +106,7 @@ def register(app: Flask) -> None:
     from . import moderation
     from .clinic import service as clinic_service
     from .comments import service as comment_service
+    from .comments.cards import comment_cards
     from .moderation import audit, decisions, outcomes, queue, reports, rules
     from .notifications import following, preferences
     from .notifications import service as notifications
@@ -167,6 +189,8 @@ def register(app: Flask) -> None:
         queue_statuses=moderation.QUEUE_STATUSES,
         # A held comment readers already saw (hidden after reports) is restored, not approved.
         hidden_after_reports=rules.HIDDEN_AFTER_REPORTS,
+        # What a page's comment cards share (viewer, form token, links), worked out once.
+        comment_cards=comment_cards,
         # A comment's question buttons (mark, unmark, change kind, "This helped me", holding
         # reply) are offered by the rules their views enforce (questions.offers).
         question_offers=lambda comment: offers.for_viewer(comment, viewer()),

@@ -19,7 +19,7 @@ from sqlalchemy import event, select
 
 from portal import rendering, sanitize
 from portal.extensions import db
-from portal.models import Comment, Post, User, utcnow
+from portal.models import Comment, HelpfulMark, Post, User, utcnow
 from tests.helpers import HTMX, select_all, texts_of
 
 MAX_STATEMENTS = 8
@@ -166,6 +166,51 @@ def test_post_page_statements_do_not_grow_with_the_discussion(
     large_count = count_statements(client, f"/posts/{large.slug}")
     assert small_count == large_count
     assert large_count <= MAX_STATEMENTS + STAFF_NAVIGATION_STATEMENTS[viewer]
+
+
+def mark_answers_helpful_by(post: Post, member: User) -> list[int]:
+    """Every clinician's reply on post becomes a marked answer; member says every other one
+    helped. Returns the ids of the answers member marked."""
+    answers = list(
+        db.session.scalars(
+            select(Comment).where(Comment.post_id == post.id, Comment.parent_id.is_not(None))
+        )
+    )
+    answers = [answer for answer in answers if answer.author.is_clinician]
+    for answer in answers:
+        answer.kind = "answer"
+    marked = [answer.id for answer in answers[::2]]
+    db.session.add_all(HelpfulMark(comment_id=answer_id, user_id=member.id) for answer_id in marked)
+    db.session.commit()
+    return marked
+
+
+def test_a_members_marks_on_a_long_discussion_cost_no_statement_of_their_own(
+    app, client, log_in, make_user, make_post, people
+):
+    # Each answer shows "This helped me" as this member left it: known from the replies' query.
+    writer = make_user("clinician", "Dr Writer")
+    small = make_post("Ten comments", author=writer)
+    large = make_post("Three hundred comments", author=writer)
+    add_discussion(small, people["patient"], people["clinician"], SMALL)
+    add_discussion(large, people["patient"], people["clinician"], LARGE)
+    member = people["caregiver"]
+    mark_answers_helpful_by(small, member)
+    marked = mark_answers_helpful_by(large, member)
+    log_in(member)
+    small_count = count_statements(client, f"/posts/{small.slug}")
+    large_count = count_statements(client, f"/posts/{large.slug}")
+    assert small_count == large_count <= MAX_STATEMENTS
+    html = client.get(f"/posts/{large.slug}").get_data(as_text=True)
+    pressed = {
+        int(button["id"].removeprefix("helpful-button-")): button["aria-pressed"]
+        for button in select_all(html, "button.helpful__button")
+    }
+    assert len(pressed) == app.config["THREADS_PER_PAGE"]  # one answer in each thread shown
+    assert {answer_id for answer_id, state in pressed.items() if state == "true"} == (
+        set(marked) & set(pressed)
+    )
+    assert "false" in pressed.values() and "true" in pressed.values()
 
 
 @pytest.mark.parametrize("viewer", [None, "patient"])

@@ -7,16 +7,16 @@ of queries, then builds the tree here, so the query count never grows with the t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
-from ..models import Comment, Post
+from ..models import Comment, HelpfulMark, Post
 from ..notifications import following
-from ..questions import helpful
 
 MAX_DEPTH = 4
 # Shown as "[deleted]" when something visible hangs below them, so the thread holds together.
@@ -111,10 +111,13 @@ def _viewer_id(viewer: Any) -> int | None:
     return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
 
 
+# One alias for every call: a new one each time cost more to build than the query to run.
+_answering_reply = aliased(Comment, name="answering_reply")
+
+
 def _shown_or_answered():
     """Readable comments, or hidden ones that others answered (shown as placeholders)."""
-    reply = aliased(Comment)
-    return exists().where(reply.parent_id == Comment.id)
+    return exists().where(_answering_reply.parent_id == Comment.id)
 
 
 def approved_total(post: Post) -> int:
@@ -152,22 +155,58 @@ def discussion_counts(post: Post) -> tuple[int, int]:
     the question when its answer stops being public), so the state alone is counted here;
     the answers list itself also checks the answer (answered_condition).
     """
+    row = db.session.execute(_discussion_counts_statement(), {"post_id": post.id}).one()
+    return row[0] or 0, row[1] or 0
+
+
+# Statements the post page runs on every view are built once (building one cost more than
+# running it); SQLAlchemy statements are immutable, so one serves every request and thread.
+
+
+@cache
+def _discussion_counts_statement():
     answered = (
         select(func.count())
         .select_from(_counted_question)
         .where(
             _counted_question.question_state == "answered",
             _counted_question.status == "approved",
-            _counted_question.post_id == post.id,
+            _counted_question.post_id == bindparam("post_id"),
         )
         .scalar_subquery()
     )
-    row = db.session.execute(
+    return (
         select(func.count(), answered)
         .select_from(Comment)
-        .where(Comment.post_id == post.id, Comment.status == "approved")
-    ).one()
-    return row[0] or 0, row[1] or 0
+        .where(Comment.post_id == bindparam("post_id"), Comment.status == "approved")
+    )
+
+
+@cache
+def _replies_statement(with_marks: bool):
+    """Every reply in the threads given (roots), oldest first; with_marks adds whether the
+    member (viewer_id) said "This helped me" of each (questions.helpful's marks): the page
+    learns its helpful buttons' state from the query it runs anyway, as the follow buttons do."""
+    marked = (
+        (
+            exists().where(
+                HelpfulMark.user_id == bindparam("viewer_id"),
+                HelpfulMark.comment_id == Comment.id,
+            ),
+        )
+        if with_marks
+        else ()
+    )
+    return (
+        select(Comment, *marked)
+        # Every status: hidden replies become placeholders or are pruned below.
+        .where(
+            Comment.root_id.in_(bindparam("roots", expanding=True)),
+            Comment.parent_id.is_not(None),
+        )
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
 
 
 def _is_top_level():
@@ -206,27 +245,24 @@ def load_page(
         following.remember_state(post, rows)
     roots = [row[0] for row in rows]
     replies: list[Comment] = []
+    # Only answers can be marked helpful, and answers are replies.
+    helpful_marked: set[int] = set()
     if roots:
-        replies = list(
-            db.session.scalars(
-                select(Comment)
-                # Every status: hidden replies become placeholders or are pruned below.
-                .where(
-                    Comment.root_id.in_([root.id for root in roots]),
-                    Comment.parent_id.is_not(None),
-                )
-                .options(joinedload(Comment.author))
-                .order_by(Comment.created_at, Comment.id)
-            )
-        )
-    answers = [reply.id for reply in replies if reply.kind == "answer"]
+        viewer_id = _viewer_id(viewer)
+        reply_rows = db.session.execute(
+            _replies_statement(viewer_id is not None),
+            {"roots": [root.id for root in roots], "viewer_id": viewer_id},
+        ).all()
+        replies = [row[0] for row in reply_rows]
+        if viewer_id is not None:
+            helpful_marked = {row[0].id for row in reply_rows if row[1]}
     approved, answered = discussion_counts(post)
     return ThreadPage(
         threads=build_threads(roots, replies, _viewer_id(viewer)),
         page=page,
         has_more=has_more,
         approved_total=approved,
-        helpful_marked=helpful.marked_by(viewer, answers),
+        helpful_marked=helpful_marked,
         order=order,
         answered_total=answered,
     )

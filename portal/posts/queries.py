@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import abort, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import paging
@@ -61,12 +62,21 @@ def published_page(page: int, per_page: int, tag: Tag | None = None) -> PostPage
     )
 
 
-def post_by_slug(slug: str) -> Post | None:
-    return db.session.scalar(
+# Statements read on every page view are built once: building one cost more than running it.
+# (SQLAlchemy statements are immutable, so one object serves every request and thread.)
+
+
+@cache
+def _post_at_slug():
+    return (
         select(Post)
-        .where(Post.slug == slug)
+        .where(Post.slug == bindparam("slug"))
         .options(joinedload(Post.author), selectinload(Post.tags))
     )
+
+
+def post_by_slug(slug: str) -> Post | None:
+    return db.session.scalar(_post_at_slug(), {"slug": slug})
 
 
 def renamed_post(slug: str) -> Post | None:
@@ -116,22 +126,27 @@ class RecentComment:
 
 
 @dataclass(frozen=True)
+class RecentPost:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
 class RecentActivity:
-    posts: list[Post]
+    posts: list[RecentPost]
     comments: list[RecentComment]
 
 
-def recent_activity(limit: int = 5) -> RecentActivity:
-    """The newest published posts and approved comments, for the sidebar (two queries)."""
-    posts = list(
-        db.session.scalars(
-            select(Post)
-            .where(Post.status == "published")
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(limit)
-        )
+@cache
+def _recent_statements(limit: int) -> tuple:
+    # Only what the sidebar shows: whole posts carry their bodies, on every page.
+    posts = (
+        select(Post.slug, Post.title)
+        .where(Post.status == "published")
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
     )
-    rows = db.session.execute(
+    comments = (
         select(Comment.id, User.display_name, Post.slug, Post.title)
         .join(Post, Comment.post_id == Post.id)
         .outerjoin(User, Comment.author_id == User.id)
@@ -139,6 +154,14 @@ def recent_activity(limit: int = 5) -> RecentActivity:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     )
+    return posts, comments
+
+
+def recent_activity(limit: int = 5) -> RecentActivity:
+    """The newest published posts and approved comments, for the sidebar (two queries)."""
+    posts_statement, comments_statement = _recent_statements(limit)
+    posts = [RecentPost(slug, title) for slug, title in db.session.execute(posts_statement)]
+    rows = db.session.execute(comments_statement)
     comments = [
         RecentComment(comment_id, name or "[deleted account]", slug, title)
         for comment_id, name, slug, title in rows
