@@ -20,6 +20,7 @@ from ..moderation.rules import Decision
 from ..notifications import events as notifications
 from ..permissions import allowed, restriction_message, unconfirmed_email_message
 from ..questions import lifecycle as questions
+from . import write_turns
 from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
@@ -203,6 +204,7 @@ def submit(
     comment.urgent = decision.urgent
     hold_for_personal_data(comment, author, found)
     questions.comment_added(comment)
+    write_turns.take(db.session())
     db.session.add(comment)
     try:
         db.session.flush()
