@@ -10,7 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -153,11 +163,12 @@ _ROW_LOADING = (
 @cache
 def _page_statement(show: str) -> Select:
     """One page's comments, with what a row shows, in reading order (params: page_offset,
-    page_limit): the first offset + limit of each group, merged, so no group is read past the
-    page's end."""
+    page_limit and page_end, their sum): the first page_end of each group, merged, so no
+    group is read past the page's end."""
     end = bindparam("page_end", type_=Integer)
     firsts = [
-        select(Comment.id, literal(rank).label("rank"), Comment.created_at)
+        # The rank written into the statement: as a parameter, PostgreSQL cannot type it.
+        select(Comment.id, literal_column(str(rank), Integer).label("rank"), Comment.created_at)
         .where(group)
         .order_by(Comment.created_at, Comment.id)
         .limit(end)
