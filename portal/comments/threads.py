@@ -227,17 +227,25 @@ def load_page(
     order = order_from(order)
     # A member's follow buttons learn their state from this query (following.state_columns).
     follow_columns = following.state_columns(post, viewer)
-    rows = db.session.execute(
-        select(Comment, *follow_columns)
+    # The page's threads are chosen by id first: sorting whole rows (bodies, authors, follow
+    # state) for every thread on the post, to keep a page of them, cost more than the rest.
+    on_this_page = (
+        select(Comment.id)
         .where(
             Comment.post_id == post.id,
             _is_top_level(),
             or_(visibility(viewer), _shown_or_answered()),
         )
-        .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
         .order_by(*_thread_order(order))
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
+        .correlate(None)
+    )
+    rows = db.session.execute(
+        select(Comment, *follow_columns)
+        .where(Comment.id.in_(on_this_page))
+        .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
+        .order_by(*_thread_order(order))
     ).all()
     has_more = len(rows) > per_page
     rows = rows[:per_page]
