@@ -25,8 +25,10 @@ def found(query: str, kind: engine.Kind = "discussion", **filters) -> list[int]:
 
 
 def answer(question: Comment, reply: Comment) -> None:
+    """As marking an answer leaves them (portal.questions.lifecycle.mark_answer)."""
     question.question_state = "answered"
     question.answer_id = reply.id
+    reply.kind = "answer"
     db.session.commit()
 
 
@@ -232,6 +234,31 @@ def test_reindex_rebuilds_the_index_and_what_keeps_it(app, thread):
     db.session.commit()
     assert found("notebook") == [tip.id]  # the triggers are back
     assert found("diary") == []
+
+
+def _search_objects() -> set[str]:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            listed = "SELECT indexname FROM pg_indexes WHERE tablename IN ('comments', 'posts')"
+        else:
+            listed = "SELECT name FROM sqlite_master"
+        return set(connection.exec_driver_sql(listed).scalars())
+
+
+def test_every_index_the_engine_reads_is_there_and_reindex_makes_it_again(app, thread):
+    expected = set(
+        schema._POSTGRES_INDEXES if db.engine.dialect.name == "postgresql" else schema.SQLITE_TABLES
+    )
+    assert expected <= _search_objects()
+    question = thread["question"].id
+    db.session.remove()  # PostgreSQL drops nothing a transaction still reads from
+    with db.engine.begin() as connection:
+        schema.uninstall(connection)
+    assert not expected & _search_objects()
+    assert app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+    assert expected <= _search_objects()
+    db.session.remove()
+    assert found("blood tests", "answered") == [question]  # by the answer's words
 
 
 # --- nothing hidden leaks ---------------------------------------------------------------------

@@ -304,12 +304,13 @@ _POSTGRES_SOURCES = {
         f"found.search_vector @@ {_TSQUERY}",
         f"ts_rank(found.search_vector, {_TSQUERY})",
     ),
-    # The question's words or its answer's: two index lookups, not one scan.
+    # The question's words or its answer's: two lookups in small partial indexes (answered
+    # questions, marked answers), not a pass over every comment.
     "answered": (
         "comments AS found JOIN comments AS answer ON answer.id = found.answer_id",
         f"(found.id IN (SELECT id FROM comments WHERE question_state = 'answered'"
         f" AND search_vector @@ {_TSQUERY}) OR found.answer_id IN (SELECT id FROM comments"
-        f" WHERE search_vector @@ {_TSQUERY}))",
+        f" WHERE kind = 'answer' AND search_vector @@ {_TSQUERY}))",
         f"greatest(ts_rank(found.search_vector, {_TSQUERY}),"
         f" ts_rank(answer.search_vector, {_TSQUERY}))",
     ),

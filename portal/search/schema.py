@@ -114,6 +114,11 @@ def _english(column: str) -> str:
     return f"to_tsvector('english'::regconfig, translate(coalesce({column}, ''), '<>', '  '))"
 
 
+# Marked answers alone: the "answered" group finds a question by its answer's words, and a
+# common word matched through the index of every comment made the planner read them all.
+POSTGRES_ANSWERS_INDEX = """CREATE INDEX IF NOT EXISTS ix_comments_answer_search ON comments
+    USING gin (search_vector) WHERE kind = 'answer'"""
+
 POSTGRES_CREATE = [
     f"""ALTER TABLE comments ADD COLUMN IF NOT EXISTS search_vector tsvector
         GENERATED ALWAYS AS ({_english("body_source")}) STORED""",
@@ -121,6 +126,7 @@ POSTGRES_CREATE = [
     # Answered questions alone: "has this been asked?" matches a whole draft against them.
     """CREATE INDEX IF NOT EXISTS ix_comments_answered_search ON comments
         USING gin (search_vector) WHERE question_state = 'answered'""",
+    POSTGRES_ANSWERS_INDEX,
     f"""ALTER TABLE posts ADD COLUMN IF NOT EXISTS search_vector tsvector
         GENERATED ALWAYS AS (
             setweight({_english("title")}, 'A') || setweight({_english("summary")}, 'B')
@@ -130,6 +136,7 @@ POSTGRES_CREATE = [
 ]
 
 POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_comments_answer_search",
     "DROP INDEX IF EXISTS ix_comments_answered_search",
     "DROP INDEX IF EXISTS ix_comments_search",
     "DROP INDEX IF EXISTS ix_posts_search",
@@ -137,6 +144,12 @@ POSTGRES_DROP = [
     "ALTER TABLE posts DROP COLUMN IF EXISTS search_vector",
 ]
 
+_POSTGRES_INDEXES = (
+    "ix_comments_search",
+    "ix_comments_answered_search",
+    "ix_comments_answer_search",
+    "ix_posts_search",
+)
 SQLITE_TABLES = ("comments_fts", "posts_fts", "answered_fts", "answered_vocab")
 
 
@@ -157,7 +170,7 @@ def fill(connection: Connection) -> None:
     """Index every row from scratch: after installing, or to repair (flask reindex)."""
     if _is_postgres(connection):
         # Generated columns cannot drift from their text; the indexes are rebuilt.
-        for index in ("ix_comments_search", "ix_comments_answered_search", "ix_posts_search"):
+        for index in _POSTGRES_INDEXES:
             connection.execute(text(f"REINDEX INDEX {index}"))
         return
     connection.execute(text("INSERT INTO comments_fts(comments_fts) VALUES ('rebuild')"))
@@ -189,7 +202,7 @@ def is_search_object(name: str | None, kind: str, parent_names: dict) -> bool:
     if kind == "column":
         return name == "search_vector"
     if kind == "index":
-        return name in ("ix_comments_search", "ix_comments_answered_search", "ix_posts_search")
+        return name in _POSTGRES_INDEXES
     return False
 
 
