@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent, utcnow
+from portal.moderation import queue
 
 from .helpers import HTMX, first_element, select_all, select_one, text_of, texts_of
 
@@ -97,6 +98,45 @@ def test_queue_lists_held_comments_oldest_first(client, people, post, make_comme
     html = client.get("/moderation").get_data(as_text=True)
     rows = queue_rows(html)
     assert rows.index(f"queue-item-{older.id}") < rows.index(f"queue-item-{newer.id}")
+
+
+def test_queue_pages_read_urgent_then_reported_clinician_answers_then_oldest(
+    client, people, post, make_comment, log_in
+):
+    # Each group is read on its own, in order, and the groups merged: paging through must give
+    # every held comment once, in the order a moderator should read them.
+    now = utcnow()
+    oldest_first = [
+        make_comment(
+            post,
+            people["patient"],
+            f"Question {n}",
+            status="pending",
+            created_at=now - timedelta(hours=100 - n),
+        )
+        for n in range(queue.PER_PAGE + 3)
+    ]
+    urgent = [
+        make_comment(
+            post,
+            people["caregiver"],
+            f"I cannot go on {n}",
+            status="pending",
+            urgent=True,
+            created_at=now - timedelta(minutes=10 - n),
+        )
+        for n in range(2)
+    ]
+    answer = make_comment(post, people["clinician"], "Keep taking it.", created_at=now)
+    db.session.add(Flag(comment_id=answer.id, reporter_id=people["patient"].id, reason="other"))
+    db.session.commit()
+    log_in(people["admin"])
+
+    first = queue_rows(client.get("/moderation").get_data(as_text=True))
+    second = queue_rows(client.get("/moderation?page=2").get_data(as_text=True))
+
+    assert len(first) == queue.PER_PAGE
+    assert first + second == [f"queue-item-{c.id}" for c in [*urgent, answer, *oldest_first]]
 
 
 def test_queue_for_htmx_is_the_panel_alone_with_the_nav_count_out_of_band(
