@@ -104,6 +104,13 @@ def _comment_shows(comment: Comment, session: Session) -> bool:
     return not (was in _UNSEEN and comment.status in _UNSEEN)
 
 
+def comment_inserted(session: Session, comment: Comment) -> None:
+    """A new comment written by a Core INSERT rather than a flush (comments.inserting):
+    counted as its flush would have been."""
+    if comment.status not in _UNSEEN:
+        _bump(session)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(_BUMPED):
         return

@@ -21,6 +21,7 @@ from ..notifications import events as notifications
 from ..permissions import allowed, restriction_message, unconfirmed_email_message
 from ..questions import lifecycle as questions
 from . import write_turns
+from .inserting import insert_new
 from .threads import visibility
 
 MAX_BODY_LENGTH = 5000
@@ -205,9 +206,8 @@ def submit(
     hold_for_personal_data(comment, author, found)
     questions.comment_added(comment)
     write_turns.take(db.session())
-    db.session.add(comment)
     try:
-        db.session.flush()
+        insert_new(comment)
     except IntegrityError:
         # The same form, sent twice at once: the other request stored it first.
         db.session.rollback()
