@@ -99,6 +99,28 @@ def test_a_pause_in_a_patients_question_shows_the_answered_one_like_it(
     assert comment_count() == before  # nothing stored
 
 
+def test_a_question_answered_between_two_pauses_is_offered_at_the_second(
+    client, log_in, post, people, make_comment
+):
+    """The words' counts are kept between pauses in typing, but a word no answered question
+    held is asked about again: the first answer with it is offered at once."""
+    log_in(people["patient"])
+    draft = {
+        "body": "Optic neuritis came back after my relapse; is that usual?",
+        "kind": "question",
+    }
+    assert links(client.post(path(post), data=draft, headers=HTMX)) == []
+    asked, answer = answered(
+        make_comment,
+        post,
+        people["caregiver"],
+        people["clinician"],
+        "Does optic neuritis come back after a relapse?",
+        "It can; most people recover their sight within months.",
+    )
+    assert links(client.post(path(post), data=draft, headers=HTMX)) == [f"/comments/{answer.id}"]
+
+
 def test_the_answer_link_leads_to_the_answers_permalink(client, log_in, post, people, thyroid):
     _, answer = thyroid
     log_in(people["patient"])

@@ -113,10 +113,7 @@ def _rarest(words: list[str], dialect: str) -> list[str]:
     """The draft's words that the fewest answered questions hold, leaving out common ones."""
     if not words:
         return []
-    if dialect == "postgresql":
-        counted, total = _counted_in_postgres(words)
-    else:
-        counted, total = _counted_in_sqlite(words)
+    counted, total = _held_counts(words, dialect), _answered_total()
     telling = [pair for pair in counted if pair[0] <= max(COMMON_SHARE * total, 1)]
     chosen: list[str] = []
     scored = 0
@@ -132,18 +129,44 @@ def _rarest(words: list[str], dialect: str) -> list[str]:
 _COUNTED_AT_MOST = 2000
 
 
-def _counted_in_postgres(words: list[str]) -> tuple[list[tuple[int, str]], int]:
+_TOTAL_KEPT_SECONDS = 300
+_KEPT_TOTAL = "search_answered_total"  # (counted at, total), per app in this process
+_KEPT_COUNTS = "search_word_counts"  # word: (counted at, questions holding it), per app
+_KEPT_COUNTS_AT_MOST = 5000
+
+
+def _held_counts(words: list[str], dialect: str) -> list[tuple[int, str]]:
+    """(how many answered questions hold it, word) for each word some question holds.
+
+    Kept per process for a few minutes, as the total is: a draft is sent again at each pause
+    in typing, mostly the same words, and the counts only rank words against each other. A word
+    no question holds is not kept, so the first question answered with it is offered at once."""
+    now = time.monotonic()
+    kept: dict[str, tuple[float, int]] = current_app.extensions.setdefault(_KEPT_COUNTS, {})
+    fresh = {
+        word: kept[word][1]
+        for word in words
+        if word in kept and now - kept[word][0] <= _TOTAL_KEPT_SECONDS
+    }
+    unknown = [word for word in words if word not in fresh]
+    if unknown:
+        count = _counted_in_postgres if dialect == "postgresql" else _counted_in_sqlite
+        newly = {word: held for held, word in count(unknown)}
+        if len(kept) + len(newly) > _KEPT_COUNTS_AT_MOST:
+            kept.clear()  # a bound, not a policy: the next drafts fill it again
+        kept.update((word, (now, held)) for word, held in newly.items())
+        fresh |= newly
+    return [(fresh[word], word) for word in words if fresh.get(word)]
+
+
+def _counted_in_postgres(words: list[str]) -> list[tuple[int, str]]:
     statement = text(
         "SELECT word, (SELECT count(*) FROM (SELECT 1 FROM comments"
         " WHERE question_state = 'answered' AND search_vector @@ to_tsquery('english', word)"
         " LIMIT :most) AS held) FROM unnest(CAST(:words AS text[])) AS word"
     )
     rows = db.session.execute(statement, {"words": words, "most": _COUNTED_AT_MOST})
-    return [(count, word) for word, count in rows if count], _answered_total()
-
-
-_TOTAL_KEPT_SECONDS = 300
-_KEPT_TOTAL = "search_answered_total"  # (counted at, total), per app in this process
+    return [(count, word) for word, count in rows if count]
 
 
 def _answered_total() -> int:
@@ -163,19 +186,18 @@ def _answered_total() -> int:
     return kept[1]
 
 
-def _counted_in_sqlite(words: list[str]) -> tuple[list[tuple[int, str]], int]:
+def _counted_in_sqlite(words: list[str]) -> list[tuple[int, str]]:
     """SQLite counts per stem ("infusions" is held as "infus"): a word's stem is the longest
     counted term it starts with (stems cut endings; "worry" is held as "worri")."""
     held: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
     for word, term, count in db.session.execute(_vocabulary_ranges(len(words)), _ranges(words)):
         held[word].append((term, count))
-    total = db.session.execute(text("SELECT count(*) FROM answered_fts_docsize")).scalar() or 0
     counted: list[tuple[int, str]] = []
     for word, terms_near in held.items():
         stems = [(len(term), count) for term, count in terms_near if _stem_of(term, word)]
         if stems:
             counted.append((max(stems)[1], word))  # the longest stem is the word's own
-    return counted, total
+    return counted
 
 
 @cache
