@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from .. import paging
 from ..extensions import db
-from ..models import Comment, Post, User
+from ..models import POST_STATUSES, Comment, Post, User
 from ..permissions import WRITERS
 from ..sanitize import plain_excerpt
 
@@ -82,6 +82,28 @@ def _visible_comments(user: User, *, replies_only: bool):
     return query
 
 
+def _visible_count(user: User, *, replies_only: bool):
+    """How many _visible_comments there are, read from the author's own index: a comment is on
+    a published post unless its post is one of the few that are not (found by the posts'
+    status). Joined to each comment's post, the count read a post for every comment its
+    author ever wrote."""
+    unpublished = select(Post.id).where(
+        Post.status.in_([status for status in POST_STATUSES if status != "published"])
+    )
+    query = (
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.author_id == user.id,
+            Comment.status == "approved",
+            Comment.post_id.not_in(unpublished),
+        )
+    )
+    if replies_only:
+        query = query.where(Comment.parent_id.is_not(None))
+    return query
+
+
 def activity_for(user: User, page: int, per_page: int = ACTIVITY_PER_PAGE) -> Activity:
     """Newest first: a clinician's replies, anyone else's approved comments."""
     query = _visible_comments(user, replies_only=user.is_staff)
@@ -89,7 +111,7 @@ def activity_for(user: User, page: int, per_page: int = ACTIVITY_PER_PAGE) -> Ac
         query.options(contains_eager(Comment.post)).order_by(
             Comment.created_at.desc(), Comment.id.desc()
         ),
-        query.with_only_columns(func.count(Comment.id)),
+        _visible_count(user, replies_only=user.is_staff),
         page,
         per_page,
     )
