@@ -83,6 +83,22 @@ def test_the_activity_list_pages_with_and_without_htmx(client, people, post, mak
     assert "Comment number 04" in fragment and "Comment number 24" not in fragment
 
 
+def test_comments_on_drafts_and_held_ones_add_no_page(
+    client, people, post, make_post, make_comment
+):
+    # The count behind "Page 1 of N" leaves out what the list leaves out.
+    caregiver = people["caregiver"]
+    draft = make_post("A draft", status="draft", published_at=None)
+    for n in range(20):
+        make_comment(post, caregiver, f"Comment number {n:02d}")
+    for n in range(5):
+        make_comment(draft, caregiver, f"On a draft {n}")
+        make_comment(post, caregiver, f"Still held {n}", status="pending")
+    html = client.get(f"/people/{caregiver.id}").get_data(as_text=True)
+    assert "Comment number 00" in html and "Comment number 19" in html
+    assert "Page 1 of" not in html and "On a draft" not in html
+
+
 def test_a_hidden_comment_list_is_hidden_from_others_but_not_from_its_owner(
     client, people, post, make_comment, log_in
 ):
