@@ -21,6 +21,7 @@ from ..posts.page import render_post_page
 from ..questions import helpful
 from ..responding import htmx_answer, page_or_fragment
 from . import service, threads
+from .blank_form import blank_form
 from .forms import CHOOSE_A_KIND, CommentForm
 from .limits import comment_writing, comment_writing_as_new
 
@@ -158,7 +159,7 @@ def _created(post: Post, comment: Comment) -> Response:
         announcement=_announcement(comment, "reply" if comment.parent_id else "comment"),
         approved_total=threads.approved_total(post),
         closed_form_id=comment.parent_id,
-        blank_form=CommentForm(formdata=None),
+        blank_form=None if comment.parent_id else blank_form(post),
     )
     container = node.container_id
     return htmx_answer(
