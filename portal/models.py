@@ -276,8 +276,27 @@ class Comment(db.Model):
         # One comment per form sent: a retry or a double click finds the first one.
         Index("ix_comments_author_form_token", "author_id", "form_token", unique=True),
         # A member's comments newest first, and counted by status, without a pass over all of
-        # them: profiles, and the same-words check of every comment written.
-        Index("ix_comments_author_status_created", "author_id", "status", "created_at"),
+        # them: profiles (their replies counted from the index alone, with parent and post),
+        # and the same-words check of every comment written.
+        Index(
+            "ix_comments_author_status_created",
+            "author_id",
+            "status",
+            "created_at",
+            "parent_id",
+            "post_id",
+        ),
+        # The moderation queue reads crisis holds first, each group oldest first, to its page.
+        Index("ix_comments_status_urgent_created", "status", "urgent", "created_at"),
+        # A clinician's most helpful answers, read in order to the few a profile shows.
+        Index(
+            "ix_comments_author_kind_helpful",
+            "author_id",
+            "kind",
+            "status",
+            "helpful_count",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,8 @@ SHARED_ENDPOINTS = frozenset(
         "posts.more_threads",
         "posts.answers",
         "tags.show",
+        # A member's public page, as a visitor sees it: their shown fields, posts and answers.
+        "profiles.show",
         "feeds.posts",
         "feeds.comments",
     }

@@ -327,6 +327,37 @@ def test_an_answer_marked_and_found_helpful_show_at_once(client, thread, people)
     assert "1" in card.get_text() and "helped" in card.get_text()
 
 
+def test_a_profile_shows_its_members_new_profile_answers_and_privacy_at_once(
+    client, thread, people, make_comment
+):
+    clinician = f"/people/{people['clinician'].id}"
+    patient = f"/people/{people['patient'].id}"
+    assert "Fans help at night" not in visitor_sees(client, clinician)
+    assert count_statements(lambda: client.get(clinician)) == 1  # kept
+    members.verify_clinician(
+        db.session.get(User, people["clinician"].id),
+        people["admin"],
+        "Consultant Neurologist",
+        "Multiple sclerosis",
+        "Fans help at night, in my experience.",
+        "GMC",
+        "7654321",
+    )
+    db.session.commit()
+    assert "Fans help at night" in visitor_sees(client, clinician)
+    make_comment(
+        thread["post"],
+        people["clinician"],
+        "Cooling vests are worth a try.",
+        parent=thread["question"],
+    )
+    assert "Cooling vests" in visitor_sees(client, clinician)
+    assert "Does the fatigue lift" in visitor_sees(client, patient)
+    accounts.set_comment_list_hidden(db.session.get(User, people["patient"].id), True)
+    db.session.commit()
+    assert "Does the fatigue lift" not in visitor_sees(client, patient)
+
+
 def test_the_feeds_and_the_front_page_see_a_new_comment(client, thread, people, make_comment):
     feed = f"/posts/{thread['post'].slug}/comments.atom"
     visitor_sees(client, feed)

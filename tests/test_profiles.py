@@ -294,11 +294,12 @@ def test_a_long_question_shows_its_opening_words_and_a_gone_one_says_so(
 
 
 def test_the_helpful_answers_cost_the_same_statements_however_many_there_are(
-    client, people, make_post, make_comment
+    client, log_in, people, make_post, make_comment
 ):
     clinician, patient = people["clinician"], people["patient"]
     first = make_post("First post")
     answered(make_comment, first, patient, clinician, "One?", "One.", helpful_count=1)
+    log_in(people["caregiver"])  # a member's page is made for each request; a visitor's is kept
     url = f"/people/{clinician.id}"
     client.get(url)  # warm up what the first request of a process does once
     one = count_statements(lambda: client.get(url))

@@ -7,8 +7,8 @@ from functools import cache
 
 from flask import abort, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import paging
 from ..extensions import db
@@ -147,11 +147,19 @@ def _recent_statements(limit: int) -> tuple:
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
+    # The post's status is asked in an EXISTS, not of the join: filtering the joined posts made
+    # SQLite read every published post first (a Bloom filter over them) instead of walking
+    # the newest approved comments by index and stopping at the limit: 0.06 ms at the usual
+    # size, 0.7-1 ms at ten times it, on every page with the sidebar.
+    published = aliased(Post)
     comments = (
         select(Comment.id, User.display_name, Post.slug, Post.title)
         .join(Post, Comment.post_id == Post.id)
         .outerjoin(User, Comment.author_id == User.id)
-        .where(Comment.status == "approved", Post.status == "published")
+        .where(
+            Comment.status == "approved",
+            exists().where(published.id == Comment.post_id, published.status == "published"),
+        )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     )
