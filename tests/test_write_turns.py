@@ -7,6 +7,8 @@ import fcntl
 import os
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.comments import service
 from portal.extensions import db
@@ -35,6 +37,21 @@ def test_a_comment_holds_the_turn_until_its_commit(app, post, people):
         assert not _turn_is_free()
         db.session.commit()
         assert _turn_is_free()
+
+
+def test_the_turn_is_free_before_the_commit_hands_work_to_the_queue(app, post, people):
+    seen: list[bool] = []
+
+    def after_commit(session) -> None:
+        seen.append(_turn_is_free())
+
+    event.listen(Session, "after_commit", after_commit)
+    try:
+        with app.test_request_context():
+            service.submit(post, people["clinician"], "Rest helps, in my experience.")
+    finally:
+        event.remove(Session, "after_commit", after_commit)
+    assert seen == [True]
 
 
 def test_a_comment_rolled_back_gives_the_turn_back(app, post, people):

@@ -46,11 +46,21 @@ def take(session: Session) -> None:
     session.info[_HELD] = descriptor
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _end_turn(session: Session, transaction: Any) -> None:
-    # The outermost transaction's end: committed, rolled back or closed, the turn is over.
-    if transaction.parent is not None:
-        return
+def _give_back(session: Session) -> None:
     descriptor = session.info.pop(_HELD, None)
     if descriptor is not None:
         os.close(descriptor)  # closing the file releases its lock
+
+
+# First of the commit's listeners: the database's own lock is free from here on, and what
+# they do next (handing work to the queue, which may wait for its disk) needs no turn.
+@event.listens_for(Session, "after_commit", insert=True)
+def _end_turn_at_commit(session: Session) -> None:
+    _give_back(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_turn(session: Session, transaction: Any) -> None:
+    # The outermost transaction's end: rolled back or closed, the turn is over too.
+    if transaction.parent is None:
+        _give_back(session)
