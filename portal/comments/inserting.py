@@ -26,6 +26,13 @@ _COLUMNS = [
     for attribute in Comment.__mapper__.column_attrs
     if attribute.columns[0] is not _TABLE.c.id
 ]
+# The object is not read back, so every default must be known here: a column the database
+# alone would fill must say its default in Python too.
+_FILLED_BY_THE_DATABASE = [
+    key for key, column in _COLUMNS if column.server_default is not None and column.default is None
+]
+if _FILLED_BY_THE_DATABASE:
+    raise RuntimeError(f"comments columns need a Python default: {_FILLED_BY_THE_DATABASE}")
 # Many-to-one relationships given as objects, whose ids fill the foreign keys.
 _GIVEN_AS_OBJECTS = (("post", "post_id"), ("author", "author_id"), ("parent", "parent_id"))
 
