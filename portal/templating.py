@@ -137,11 +137,14 @@ def register(app: Flask) -> None:
             return None
         return queue.counts()
 
+    from .links import id_link
     from .page_cache import is_shared_page
 
     app.jinja_env.globals.update(
         # A page kept for every visitor leaves out what belongs to one (the session's token).
         is_shared_page=is_shared_page,
+        # Pages of many rows build each kind of link once and splice each row's id in.
+        id_link=id_link,
         # The sidebar's recent posts and comments appear on most pages; no view should pass them.
         recent_activity=recent_activity,
         # Edit is offered by the same rule the edit view enforces.

@@ -4,8 +4,10 @@ url_for builds for that comment, whatever the post's address holds."""
 from __future__ import annotations
 
 from flask import url_for
+from markupsafe import escape
 
-from portal.comments.cards import IdLink, comment_cards
+from portal.comments.cards import comment_cards
+from portal.links import IdLink
 
 
 def test_a_spliced_link_is_what_url_for_builds(app):
@@ -43,3 +45,16 @@ def test_a_slug_that_looks_like_the_stand_in_id_still_gets_true_links(app, make_
         assert cards.log_in_to_mark_helpful(3) == url_for(
             "auth.login", next=f"{cards.post_url}#comment-3"
         )
+
+
+def test_templates_splice_ids_and_slugs_as_url_for_builds_them(app, make_post):
+    post = make_post("Cladribine tablets")
+    with app.test_request_context():
+        render = app.jinja_env.from_string(
+            "{{ id_link('moderation.log', 'target_id', target_type='comment')(7) }} "
+            "{{ id_link('posts.show', 'slug')(slug) }}"
+        ).render
+        assert render(slug=post.slug).split() == [
+            str(escape(url_for("moderation.log", target_type="comment", target_id=7))),
+            url_for("posts.show", slug=post.slug),
+        ]

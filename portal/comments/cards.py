@@ -9,7 +9,7 @@ by the rules its views enforce, called here one comment at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from functools import cached_property
 from typing import Any
 
@@ -17,31 +17,13 @@ from flask import url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ..links import IdLink
 from ..models import Comment, Post
 from ..moderation import reports
 from ..notifications import following
 from ..permissions import restriction_message
 from ..questions import offers
 from . import service
-
-# Stands in for an id while a link is built once; no id, slug or page number is this long.
-_PLACEHOLDER = 987_654_321_012_345
-
-
-class IdLink:
-    """A link whose only varying part is an id, from one url_for: calling it with an id
-    gives exactly what url_for would have built for that id."""
-
-    def __init__(self, build: Callable[[int], str], occurrences: int = 1) -> None:
-        pieces = build(_PLACEHOLDER).split(str(_PLACEHOLDER))
-        # Found elsewhere too (in a slug, say), so splicing would be wrong: ask url_for each time.
-        self._pieces = pieces if len(pieces) == occurrences + 1 else None
-        self._build = build
-
-    def __call__(self, id: int) -> str:
-        if self._pieces is None:
-            return self._build(id)
-        return str(id).join(self._pieces)
 
 
 class CommentCards:
