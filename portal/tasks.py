@@ -33,6 +33,19 @@ TASK_MODULES = (
 )
 
 
+class _QueueOnSqlite(SqliteStorage):
+    """Huey on SQLite, syncing as the portal's own database does (WAL, synchronous NORMAL).
+
+    SQLite's default (FULL) waits for the disk at each hand-over, milliseconds of every
+    comment write on a busy disk; in WAL mode NORMAL cannot corrupt the file, and a pointer
+    lost in a power cut is re-found by the periodic sweep, as any lost pointer is."""
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
 def _storage_for(url: str, name: str = "treatment-talk"):
     if url == "memory://":  # tests: each app its own queue, which nothing consumes
         return MemoryStorage(name)
@@ -46,7 +59,7 @@ def _storage_for(url: str, name: str = "treatment-talk"):
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteStorage(name, filename=str(path))
+        return _QueueOnSqlite(name, filename=str(path))
     raise ValueError(f"PORTAL_TASK_QUEUE_URL must be sqlite:///PATH or redis://…, not {url!r}")
 
 

@@ -47,6 +47,14 @@ def queue_url(app, tmp_path):
     return url
 
 
+def test_the_queue_on_sqlite_syncs_as_the_portals_database_does(queue_url):
+    """WAL with synchronous NORMAL: a hand-over does not wait for the disk (FULL did, at each
+    comment); a pointer a power cut loses is found again by the sweep."""
+    connection = tasks.huey.storage.conn
+    assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
+
+
 @pytest.fixture()
 def smtp():
     sink = SmtpSink().start()
