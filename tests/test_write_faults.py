@@ -296,10 +296,41 @@ def test_an_answer_from_the_waiting_list_sent_twice_is_stored_once(
     path = f"/clinic/questions/{question.id}/answer"
     token = form_token_of(client, path, f"#answer-form-{question.id}")
     sent = {"body": "It usually settles within a week.", "form_token": token}
-    assert client.post(path, data=sent).status_code == 303
+    first = client.post(path, data=sent)
+    assert first.status_code == 303
     again = client.post(path, data=sent)
-    assert again.status_code in (303, 404, 422)  # answered already: never a second reply
+    # The same form again lands where the first did: no error, never a second reply.
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
     assert bodies().count("It usually settles within a week.") == 1
+
+
+def test_a_holding_reply_sent_twice_is_stored_once_and_answered_alike(
+    client, people, log_in, post, make_comment
+):
+    question = make_comment(post, people["patient"], "Is the new rash a relapse?")
+    log_in(people["clinician"])
+    path = f"/clinic/questions/{question.id}/holding"
+    token = form_token_of(client, path, f"#holding-form-{question.id}")
+    sent = {"body": "I am looking into this and will answer today.", "form_token": token}
+    first = client.post(path, data=sent, headers=HTMX)
+    again = client.post(path, data=sent, headers=HTMX)
+    assert first.status_code == again.status_code == 200
+    assert bodies().count("I am looking into this and will answer today.") == 1
+
+
+def test_another_answer_to_an_answered_question_is_still_refused(
+    client, people, log_in, post, make_comment
+):
+    question = make_comment(post, people["patient"], "Does the rash pass?")
+    log_in(people["clinician"])
+    path = f"/clinic/questions/{question.id}/answer"
+    first = form_token_of(client, path, f"#answer-form-{question.id}")
+    second = form_token_of(client, path, f"#answer-form-{question.id}")
+    client.post(path, data={"body": "It usually settles.", "form_token": first})
+    late = client.post(path, data={"body": "A different answer.", "form_token": second})
+    assert late.status_code in (404, 422)
+    assert "A different answer." not in bodies()
 
 
 def test_a_server_database_is_asked_whether_the_connection_lives_and_a_file_is_not(tmp_path):

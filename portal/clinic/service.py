@@ -396,6 +396,14 @@ def _check_still_waiting(question: Comment) -> None:
         )
 
 
+def _sent_before_to(question: Comment, clinician: User, form_token: str | None) -> Comment | None:
+    """The reply to question this clinician already sent from this very form, if any."""
+    if not form_token:
+        return None
+    stored = comments.sent_before(clinician, form_token)
+    return stored if stored is not None and stored.parent_id == question.id else None
+
+
 def answer(
     question: Comment, clinician: User, text: str | None, form_token: str | None = None
 ) -> Comment:
@@ -404,7 +412,12 @@ def answer(
     Returns the reply. A reply the moderation rules hold is stored but not marked (only a
     public reply can answer); the question keeps waiting. Raises a FieldError when nothing
     is stored. The caller commits, once its answer is built; form_token: as comments.submit.
+    The same form sent again (a double press, a retry after a dropped answer) returns the
+    reply it stored the first time: the question is answered, by that very reply.
     """
+    again = _sent_before_to(question, clinician, form_token)
+    if again is not None:
+        return again
     _check_still_waiting(question)
     reply = comments.submit(
         question.post, clinician, text, question.id, commit=False, form_token=form_token
@@ -418,7 +431,10 @@ def hold(
     question: Comment, clinician: User, text: str | None, form_token: str | None = None
 ) -> Comment:
     """A clinician's holding reply: the asker hears someone is looking; the question waits.
-    The caller commits, as for answer."""
+    The caller commits, as for answer (and a form sent again returns its first reply)."""
+    again = _sent_before_to(question, clinician, form_token)
+    if again is not None:
+        return again
     _check_still_waiting(question)
     return comments.submit(
         question.post,
