@@ -115,6 +115,26 @@ def test_seed_demo_keeps_passwords_out_of_the_code_and_in_a_private_file(app):
     assert response.status_code == 303
 
 
+def test_a_demo_seeded_again_into_a_fresh_database_leaves_one_working_login_each(app):
+    """A file kept from an earlier database (deleted since) has its lines replaced by the new
+    passwords, not followed by them; lines for anyone else stay."""
+    from portal.demo import logins_path, people
+
+    path = logins_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    earlier = [f"patient    {spec.email:<32} old-old-password" for spec in people()]
+    path.write_text("\n".join([*earlier, "admin      own.admin@example.org   kept-kept"]) + "\n")
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    lines = path.read_text().splitlines()
+    emails = [line.split()[1] for line in lines]
+    assert len(emails) == len(set(emails)) == count(User) + 1
+    assert "old-old-password" not in path.read_text()
+    assert "admin      own.admin@example.org   kept-kept" in lines
+    role, email, password = lines[0].split()
+    response = app.test_client().post("/login", data={"email": email, "password": password})
+    assert response.status_code == 303
+
+
 def test_make_run_seeds_an_empty_database_and_prints_the_same_logins_every_time(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo", "--if-empty", "--print-logins"])

@@ -59,11 +59,20 @@ def _demo_password() -> str:
 
 
 def _save_logins(logins: list[tuple[str, str, str]]) -> None:
+    """Write the new accounts' logins beside the ones kept from before, one line per email: a
+    demo seeded again into a fresh database gives its people new passwords, which replace the
+    old lines instead of following them."""
     path = logins_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    existing = path.read_text() if path.exists() else ""
-    lines = [f"{role:<10} {email:<32} {password}" for role, email, password in logins]
-    path.write_text(existing + "".join(line + "\n" for line in lines))
+    by_email: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                by_email[parts[1]] = line
+    for role, email, password in logins:
+        by_email[email] = f"{role:<10} {email:<32} {password}"
+    path.write_text("".join(line + "\n" for line in by_email.values()))
     os.chmod(path, 0o600)
 
 
