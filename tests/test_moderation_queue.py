@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.models import Comment, Flag, ModerationEvent, utcnow
 from portal.moderation import queue
+from portal.questions import lifecycle
 
 from .helpers import HTMX, first_element, select_all, select_one, text_of, texts_of
 
@@ -482,6 +483,54 @@ def test_undo_reopens_the_reports_a_decision_closed(client, people, post, make_c
     db.session.expire_all()
     assert db.session.scalar(select(Flag.resolved_at)) is None
     assert "Reported words." in client.get("/moderation?show=reported").get_data(as_text=True)
+
+
+def _answered_then_removed(client, people, post, make_comment, log_in):
+    question = make_comment(post, people["patient"], "Does the rash pass?")
+    answer = make_comment(post, people["clinician"], "It settles in a week.", parent=question)
+    lifecycle.mark_answer(answer, people["clinician"])
+    db.session.commit()
+    log_in(people["admin"])
+    client.post(
+        f"/moderation/comments/{answer.id}", data={"decision": "reject", "reason": "off_topic"}
+    )
+    db.session.expire_all()
+    assert (question.question_state, question.answer_id) == ("waiting", None)
+    removal = db.session.scalar(
+        select(ModerationEvent).where(
+            ModerationEvent.target_type == "comment", ModerationEvent.target_id == answer.id
+        )
+    )
+    return question, answer, removal
+
+
+def test_undoing_the_removal_of_an_answer_makes_it_the_answer_again(
+    client, people, post, make_comment, log_in
+):
+    question, answer, removal = _answered_then_removed(client, people, post, make_comment, log_in)
+    client.post(f"/moderation/decisions/{removal.id}/undo")
+    db.session.expire_all()
+    assert (question.question_state, question.answer_id) == ("answered", answer.id)
+    assert answer.kind == "answer" and answer.status == "approved"
+    logged = db.session.scalars(
+        select(ModerationEvent.action).where(ModerationEvent.target_type == "question")
+    ).all()
+    assert logged[-2:] == ["answer_withdrawn", "answer_returned"]
+    page = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "Clinician's answer" in page
+
+
+def test_undoing_the_removal_leaves_a_question_answered_since_by_another_reply(
+    client, people, post, make_comment, log_in
+):
+    question, answer, removal = _answered_then_removed(client, people, post, make_comment, log_in)
+    other = make_comment(post, people["clinician"], "Cool compresses help.", parent=question)
+    lifecycle.mark_answer(other, people["clinician"])
+    db.session.commit()
+    client.post(f"/moderation/decisions/{removal.id}/undo")
+    db.session.expire_all()
+    assert (question.question_state, question.answer_id) == ("answered", other.id)
+    assert answer.status == "approved" and answer.kind == "reply"
 
 
 def test_undo_of_a_missing_decision_is_404(client, people, log_in):

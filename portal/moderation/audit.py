@@ -46,6 +46,8 @@ ACTIONS: dict[str, str] = {
     "accept_answer": "Asker marked a reply as the answer",
     "unmark_answer": "Took back a marked answer",
     "answer_withdrawn": "An answer stopped being public",
+    # A moderator undid the removal of the answer: it answers its question again.
+    "answer_returned": "An answer was made public again",
     "close_question": "Closed a question",
     "reopen_question": "Reopened a question",
     # A moderator removed part of a comment; the reason keeps the words removed (admins only).

@@ -243,6 +243,8 @@ def undo(event: ModerationEvent, moderator: User) -> ModerationEvent:
         .where(Flag.comment_id == comment.id, Flag.resolved_at == event.created_at)
         .values(resolved_at=None)
     )
+    if comment.status == "approved":
+        questions.answer_returned(comment, moderator, since=event.created_at)
     notifications.comment_moderated(comment, moderator, event.to_status)
     undone = audit.record(
         moderator,

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..forms import FieldError
-from ..models import CLOSE_REASONS, Comment, User, utcnow
+from ..models import CLOSE_REASONS, Comment, ModerationEvent, User, utcnow
 from ..moderation import audit
 from ..permissions import allowed
 
@@ -218,6 +218,37 @@ def answer_withdrawn(comment: Comment) -> None:
     comment.kind = "reply"
     if question is not None:
         _reopen(question, None, "answer_withdrawn")
+
+
+def answer_returned(comment: Comment, actor: User, since: datetime) -> Comment | None:
+    """comment is public again (a moderator undid its removal): if it was its question's answer
+    when it went, and nothing has happened to the question since, it is the answer again.
+
+    "Since" is when the decision being undone was made: the question's latest recorded event
+    must be the withdrawal that decision caused. Returns the question answered again, if any.
+    """
+    if comment.status != "approved" or comment.kind != "reply" or comment.author is None:
+        return None
+    question = thread_root(comment)
+    if question.id == comment.id or question.question_state != "waiting":
+        return None
+    latest = db.session.execute(
+        select(ModerationEvent.action, ModerationEvent.created_at)
+        .where(ModerationEvent.target_type == "question", ModerationEvent.target_id == question.id)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.action != "answer_withdrawn" or latest.created_at < since:
+        return None
+    if not allowed(comment.author, "handle_questions"):
+        return None  # no longer a verified clinician: their reply cannot answer
+    now = utcnow()
+    comment.kind = "answer"
+    question.answer_id = comment.id
+    question.question_state = "answered"
+    question.state_changed_at = now
+    _record(actor, "answer_returned", question, "waiting", "answered", at=now)
+    return question
 
 
 def author_leaving(author: User) -> None:
