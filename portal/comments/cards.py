@@ -17,13 +17,18 @@ from flask import url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..links import IdLink
+from ..links import IdLink, id_link
 from ..models import Comment, Post
 from ..moderation import reports
 from ..notifications import following
 from ..permissions import restriction_message
 from ..questions import offers
 from . import service
+
+
+def _comment_link(endpoint: str) -> cached_property:
+    """A CommentCards link to endpoint for each comment's id, built on first use per page."""
+    return cached_property(lambda cards: id_link(endpoint, "comment_id"))
 
 
 class CommentCards:
@@ -76,7 +81,7 @@ class CommentCards:
 
     @cached_property
     def profile(self) -> IdLink:
-        return IdLink(lambda id: url_for("profiles.show", user_id=id))
+        return id_link("profiles.show", "user_id")
 
     @cached_property
     def reply_page(self) -> IdLink:
@@ -85,10 +90,6 @@ class CommentCards:
             lambda id: url_for("posts.show", slug=slug, replytocom=id, _anchor=f"reply-form-{id}"),
             occurrences=2,
         )
-
-    @cached_property
-    def reply_form(self) -> IdLink:
-        return IdLink(lambda id: url_for("comments.reply_form", comment_id=id))
 
     @cached_property
     def log_in_to_reply(self) -> IdLink:
@@ -104,41 +105,17 @@ class CommentCards:
         back = self.post_url
         return IdLink(lambda id: url_for("auth.login", next=f"{back}#comment-{id}"))
 
-    @cached_property
-    def edit(self) -> IdLink:
-        return IdLink(lambda id: url_for("comments.edit", comment_id=id))
-
-    @cached_property
-    def confirm_delete(self) -> IdLink:
-        return IdLink(lambda id: url_for("comments.confirm_delete", comment_id=id))
-
-    @cached_property
-    def delete(self) -> IdLink:
-        return IdLink(lambda id: url_for("comments.delete", comment_id=id))
-
-    @cached_property
-    def report(self) -> IdLink:
-        return IdLink(lambda id: url_for("moderation.report", comment_id=id))
-
-    @cached_property
-    def follow_thread(self) -> IdLink:
-        return IdLink(lambda id: url_for("notifications.follow_thread", comment_id=id))
-
-    @cached_property
-    def mark_answer(self) -> IdLink:
-        return IdLink(lambda id: url_for("questions.mark_answer", comment_id=id))
-
-    @cached_property
-    def unmark_answer(self) -> IdLink:
-        return IdLink(lambda id: url_for("questions.unmark_answer", comment_id=id))
-
-    @cached_property
-    def change_kind(self) -> IdLink:
-        return IdLink(lambda id: url_for("questions.change_kind", comment_id=id))
-
-    @cached_property
-    def helpful(self) -> IdLink:
-        return IdLink(lambda id: url_for("questions.helpful", comment_id=id))
+    # Links whose only part is the comment's id.
+    reply_form = _comment_link("comments.reply_form")
+    edit = _comment_link("comments.edit")
+    confirm_delete = _comment_link("comments.confirm_delete")
+    delete = _comment_link("comments.delete")
+    report = _comment_link("moderation.report")
+    follow_thread = _comment_link("notifications.follow_thread")
+    mark_answer = _comment_link("questions.mark_answer")
+    unmark_answer = _comment_link("questions.unmark_answer")
+    change_kind = _comment_link("questions.change_kind")
+    helpful = _comment_link("questions.helpful")
 
 
 def comment_cards(

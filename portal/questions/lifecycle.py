@@ -183,12 +183,7 @@ def mark_answer(reply: Comment, actor: User) -> Comment:
     question = thread_root(reply)
     before = question.question_state
     _let_answer_go(question)
-    now = utcnow()
-    reply.kind = "answer"
-    question.answer_id = reply.id
-    question.question_state = "answered"
-    question.claimed_by_id = question.claimed_at = None
-    question.state_changed_at = now
+    now = _answered_by(question, reply)
     by_asker = actor.id == question.author_id
     _record(
         actor, "accept_answer" if by_asker else "mark_answer", question, before, "answered", at=now
@@ -242,11 +237,7 @@ def answer_returned(comment: Comment, actor: User, since: datetime) -> Comment |
         return None
     if not allowed(comment.author, "handle_questions"):
         return None  # no longer a verified clinician: their reply cannot answer
-    now = utcnow()
-    comment.kind = "answer"
-    question.answer_id = comment.id
-    question.question_state = "answered"
-    question.state_changed_at = now
+    now = _answered_by(question, comment)
     _record(actor, "answer_returned", question, "waiting", "answered", at=now)
     return question
 
@@ -340,6 +331,17 @@ def _reopen(question: Comment, actor: User | None, action: str) -> None:
     question.close_reason, question.close_note = None, ""
     question.state_changed_at = utcnow()
     _record(actor, action, question, before, "waiting", at=question.state_changed_at)
+
+
+def _answered_by(question: Comment, reply: Comment) -> datetime:
+    """reply becomes question's answer (any claim on it ends); returns the moment."""
+    now = utcnow()
+    reply.kind = "answer"
+    question.answer_id = reply.id
+    question.question_state = "answered"
+    question.claimed_by_id = question.claimed_at = None
+    question.state_changed_at = now
+    return now
 
 
 def _let_answer_go(question: Comment) -> None:
