@@ -190,10 +190,18 @@ def test_the_post_page_learns_what_a_member_follows_at_no_statement_of_its_own(
             event.remove(db.engine, "before_cursor_execute", record)
         return len(seen)
 
+    # Following the discussion is learned with the threads the member has a part in: no
+    # statement of its own. A followed thread is drawn for them (kept_threads): two
+    # statements, however many threads they follow.
     before = statements()
     following.set_following(people["patient"], post=post, follow=True)
-    following.set_following(people["patient"], thread=questions[1], follow=True)
     assert statements() == before
+    following.set_following(people["patient"], thread=questions[1], follow=True)
+    one_thread = statements()
+    assert one_thread <= before + 2
+    following.set_following(people["patient"], thread=questions[2], follow=True)
+    assert statements() == one_thread
+    following.set_following(people["patient"], thread=questions[2], follow=False)
     assert not [s for s in seen if s.lstrip().startswith("SELECT follows")]
     page = client.get(f"/posts/{post.slug}")
     assert text_of(page, f"#follow-post-{post.id} button") == "Stop following this discussion"

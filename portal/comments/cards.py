@@ -35,15 +35,18 @@ class CommentCards:
     """The viewer, their standing and the links every comment card on one page shares.
 
     post_url is the page's own address (with its page of threads and order), which
-    permalinks and "log in" links return to; helpful_marked the answers the viewer marked.
+    permalinks and "log in" links return to; helpful_marked the answers the viewer marked;
+    viewer whom the cards are drawn for (the logged-in member when not given).
     """
 
-    def __init__(self, post: Post, post_url: str, helpful_marked: Collection[int] = ()) -> None:
+    def __init__(
+        self, post: Post, post_url: str, helpful_marked: Collection[int] = (), viewer: Any = None
+    ) -> None:
         self.post = post
         self.post_url = post_url
         self.helpful_marked = helpful_marked
         # The member itself, not the proxy: each read through current_user looks it up again.
-        self.viewer: Any = current_user._get_current_object()
+        self.viewer: Any = viewer if viewer is not None else current_user._get_current_object()
         self.is_member: bool = bool(self.viewer.is_authenticated)
         self.viewer_id: int | None = self.viewer.id if self.is_member else None
         # Replies are open on this page's approved comments (the post's own state, once).

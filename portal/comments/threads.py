@@ -6,11 +6,13 @@ of queries, then builds the tree here, so the query count never grows with the t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -77,6 +79,9 @@ class ThreadPage:
     order: str = DEFAULT_ORDER
     # Questions on the post answered by a clinician, as "Clinicians' answers (N)" counts them.
     answered_total: int = 0
+    # The threads already drawn, in place of threads (a member's page from a kept drawing:
+    # kept_threads.py); None when the template draws threads itself.
+    drawn: Markup | None = None
 
     @property
     def order_arg(self) -> str | None:
@@ -225,8 +230,6 @@ def load_page(
     """
     page = max(page, 1)
     order = order_from(order)
-    # A member's follow buttons learn their state from this query (following.state_columns).
-    follow_columns = following.state_columns(post, viewer)
     # The page's threads are chosen by id first: sorting whole rows (bodies, authors, follow
     # state) for every thread on the post, to keep a page of them, cost more than the rest.
     on_this_page = (
@@ -241,32 +244,12 @@ def load_page(
         .offset((page - 1) * per_page)
         .correlate(None)
     )
-    rows = db.session.execute(
-        select(Comment, *follow_columns)
-        .where(Comment.id.in_(on_this_page))
-        .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
-        .order_by(*_thread_order(order))
-    ).all()
+    rows = _root_rows(post, viewer, Comment.id.in_(on_this_page), order)
     has_more = len(rows) > per_page
-    rows = rows[:per_page]
-    if follow_columns:
-        following.remember_state(post, rows)
-    roots = [row[0] for row in rows]
-    replies: list[Comment] = []
-    # Only answers can be marked helpful, and answers are replies.
-    helpful_marked: set[int] = set()
-    if roots:
-        viewer_id = _viewer_id(viewer)
-        reply_rows = db.session.execute(
-            _replies_statement(viewer_id is not None),
-            {"roots": [root.id for root in roots], "viewer_id": viewer_id},
-        ).all()
-        replies = [row[0] for row in reply_rows]
-        if viewer_id is not None:
-            helpful_marked = {row[0].id for row in reply_rows if row[1]}
+    threads, helpful_marked = _arranged(post, viewer, rows[:per_page])
     approved, answered = discussion_counts(post)
     return ThreadPage(
-        threads=build_threads(roots, replies, _viewer_id(viewer)),
+        threads=threads,
         page=page,
         has_more=has_more,
         approved_total=approved,
@@ -274,6 +257,49 @@ def load_page(
         order=order,
         answered_total=answered,
     )
+
+
+def load_threads(post: Post, viewer: Any, root_ids: Collection[int]) -> ThreadPage:
+    """Only the threads whose top-level comments are root_ids, as viewer sees them (for the
+    threads one member sees differently from a kept drawing: kept_threads.py). The counts
+    and paging are not read: the page they go into has its own."""
+    rows = _root_rows(post, viewer, Comment.id.in_(list(root_ids)), DEFAULT_ORDER)
+    threads, helpful_marked = _arranged(post, viewer, rows)
+    return ThreadPage(
+        threads=threads, page=1, has_more=False, approved_total=0, helpful_marked=helpful_marked
+    )
+
+
+def _root_rows(post: Post, viewer: Any, chosen: Any, order: str) -> list:
+    """Rows of (top-level comment, follow state columns…) for the chosen ids, in order."""
+    # A member's follow buttons learn their state from this query (following.state_columns).
+    return db.session.execute(
+        select(Comment, *following.state_columns(post, viewer))
+        .where(chosen)
+        .options(joinedload(Comment.author), joinedload(Comment.claimed_by))
+        .order_by(*_thread_order(order))
+    ).all()
+
+
+def _arranged(post: Post, viewer: Any, rows: list) -> tuple[list[ThreadNode], set[int]]:
+    """The threads under the root rows, with every visible reply (one more statement), and the
+    answers among them the viewer said "This helped me" of."""
+    if rows and len(rows[0]) > 1:
+        following.remember_state(post, rows)
+    roots = [row[0] for row in rows]
+    replies: list[Comment] = []
+    # Only answers can be marked helpful, and answers are replies.
+    helpful_marked: set[int] = set()
+    viewer_id = _viewer_id(viewer)
+    if roots:
+        reply_rows = db.session.execute(
+            _replies_statement(viewer_id is not None),
+            {"roots": [root.id for root in roots], "viewer_id": viewer_id},
+        ).all()
+        replies = [row[0] for row in reply_rows]
+        if viewer_id is not None:
+            helpful_marked = {row[0].id for row in reply_rows if row[1]}
+    return build_threads(roots, replies, viewer_id), helpful_marked
 
 
 def page_of(comment: Comment, viewer: Any, per_page: int) -> int:

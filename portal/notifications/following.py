@@ -156,6 +156,13 @@ def remember_state(post: Post, rows: list) -> None:
     state.seen |= {row[0].id for row in rows}
 
 
+def remember_post_state(post: Post, followed: bool) -> None:
+    """Keep whether the member follows post's discussion, as another of the page's queries
+    learned it (comments.kept_threads), unless the thread query already said."""
+    known: dict[int, FollowState] = g.setdefault("follow_states", {})
+    known.setdefault(post.id, FollowState(post=followed))
+
+
 def forget_state() -> None:
     """After a change, the next question asks the database again."""
     g.pop("follow_states", None)
