@@ -21,12 +21,17 @@ class Slice(Generic[T]):
     total: int
 
 
-def fetch_page(rows: Select[Any], count: Select[Any], page: int, per_page: int) -> Slice[Any]:
-    """Two statements: count, then the rows of page (clamped to 1..pages), in rows' order."""
+def fetch_page(
+    rows: Select[Any], count: Select[Any], page: int, per_page: int, *, columns: bool = False
+) -> Slice[Any]:
+    """Two statements: count, then the rows of page (clamped to 1..pages), in rows' order.
+
+    Each row is the select's first column (an entity), or with columns the whole row."""
     total = db.session.scalar(count) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    found = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
+    chosen = rows.limit(per_page).offset((page - 1) * per_page)
+    found = list(db.session.execute(chosen) if columns else db.session.scalars(chosen))
     return Slice(rows=found, page=page, pages=pages, total=total)
 
 

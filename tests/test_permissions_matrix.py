@@ -84,6 +84,7 @@ MATRIX: dict[str, Expect] = {
     "GET /feed.atom": everyone(200),
     "GET /tags/<slug>": everyone(200).at("/tags/{tag_slug}"),
     "GET /people/<int:user_id>": everyone(200),
+    "GET /people/<int:user_id>/posts": everyone(200).at("/people/{author_id}/posts"),
     "GET /rules": everyone(200),
     "GET /privacy": everyone(200),
     "GET /favicon.ico": everyone(200),
@@ -261,6 +262,7 @@ def placeholders(people, make_post, make_user, make_comment) -> dict[str, object
         "post_id": post.id,
         "comment_id": question.id,  # someone else's question: not the roles' own
         "user_id": bystander.id,
+        "author_id": post.author_id,  # who wrote the post: their posts have a page
         "event_id": event.id,
     }
 

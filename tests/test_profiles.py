@@ -327,3 +327,55 @@ def test_only_clinicians_pages_list_helpful_answers(
         make_comment(post, member, "A reply.", parent=question, kind="answer", helpful_count=3)
     html = client.get(f"/people/{member.id}").get_data(as_text=True)
     assert not select_all(html, ".helpful-answers") and "Most helpful answers" not in html
+
+
+# --- an author's posts ------------------------------------------------------------------------
+
+
+def test_a_profile_lists_the_newest_posts_and_leads_to_the_rest(client, people, make_post):
+    from portal.profiles import service
+
+    clinician = people["clinician"]
+    start = utcnow() - timedelta(days=100)
+    for n in range(service.POSTS_SHOWN + 3):
+        make_post(f"Post number {n}", published_at=start + timedelta(days=n))
+    make_post("Secret draft", status="draft", published_at=None)
+    html = client.get(f"/people/{clinician.id}").get_data(as_text=True)
+    listed = texts_of(html, "section[aria-labelledby=profile-posts-heading] li a")
+    newest = [f"Post number {n}" for n in range(service.POSTS_SHOWN + 2, 2, -1)]
+    assert listed == newest
+    link = select_one(html, "a[href$='/posts']")
+    assert text_of(link) == "All posts by Helen Marsh"
+    # Every page of them, newest first, ten to a page; drafts never.
+    client.application.config["POSTS_PER_PAGE"] = 10
+    first = client.get(link["href"]).get_data(as_text=True)
+    assert text_of(first, "h1") == "Posts by Helen Marsh (13)"
+    listing = "section.content ul.plain-list li a"
+    assert texts_of(first, listing) == newest
+    second = client.get(f"{link['href']}?page=2").get_data(as_text=True)
+    assert texts_of(second, listing) == [f"Post number {n}" for n in (2, 1, 0)]
+    assert "Secret draft" not in first + second
+    assert text_of(second, "nav.pagination [aria-current=page]") == "Page 2 of 2"
+
+
+def test_a_profile_with_few_posts_has_no_link_to_more(client, people, post):
+    html = client.get(f"/people/{people['clinician'].id}").get_data(as_text=True)
+    assert texts_of(html, "section[aria-labelledby=profile-posts-heading] li a") == [post.title]
+    assert not select_all(html, "a[href$='/posts']")
+
+
+def test_a_profile_costs_the_same_statements_however_many_posts(client, log_in, people, make_post):
+    log_in(people["caregiver"])
+    url = f"/people/{people['clinician'].id}"
+    make_post("The only post")
+    client.get(url)
+    one = count_statements(lambda: client.get(url))
+    for n in range(15):
+        make_post(f"More {n}")
+    assert count_statements(lambda: client.get(url)) == one
+
+
+def test_only_authors_have_a_posts_page(client, people):
+    assert client.get(f"/people/{people['patient'].id}/posts").status_code == 404
+    assert client.get("/people/999999/posts").status_code == 404
+    assert client.get(f"/people/{people['clinician'].id}/posts").status_code == 200

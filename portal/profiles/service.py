@@ -20,11 +20,14 @@ from sqlalchemy.orm import aliased, contains_eager
 from .. import paging
 from ..extensions import db
 from ..models import POST_STATUSES, Comment, Post, User
+from ..paging import Slice
 from ..permissions import WRITERS
 from ..sanitize import plain_excerpt
 
 ACTIVITY_PER_PAGE = 20
 HELPFUL_ANSWERS_SHOWN = 5
+# The newest posts a profile lists; "All posts by …" leads to the rest, a page at a time.
+POSTS_SHOWN = 10
 QUESTION_OPENING_LENGTH = 120
 
 
@@ -60,7 +63,8 @@ class Profile:
     user: User
     is_professional: bool  # named, with title, bio and posts (clinicians, admins, authors)
     lists_replies: bool  # their activity is their replies (clinicians and admins)
-    posts: list[PublishedPost]
+    posts: list[PublishedPost]  # the newest of their published posts (professionals only)
+    more_posts: bool  # and they have published more than those
     activity: Activity | None  # None when the member keeps their comments to themselves
     list_hidden: bool
     is_own: bool
@@ -146,15 +150,36 @@ def most_helpful_answers(user: User, limit: int = HELPFUL_ANSWERS_SHOWN) -> list
     ]
 
 
-def published_posts_by(user: User) -> list[PublishedPost]:
-    # Three columns, not whole posts: an author with a hundred posts made the page load a
-    # hundred bodies it does not show.
+# Three columns, not whole posts: an author with a hundred posts made the page load a hundred
+# bodies it does not show.
+_POST_COLUMNS = (Post.slug, Post.title, Post.published_at)
+_NEWEST_FIRST = (Post.published_at.desc(), Post.id.desc())
+
+
+def _published(user: User) -> tuple:
+    return (Post.author_id == user.id, Post.status == "published")
+
+
+def newest_posts_by(user: User, limit: int = POSTS_SHOWN) -> tuple[list[PublishedPost], bool]:
+    """The newest of user's published posts, and whether there are more (one statement): a
+    profile costs the same however much its author has written."""
     rows = db.session.execute(
-        select(Post.slug, Post.title, Post.published_at)
-        .where(Post.author_id == user.id, Post.status == "published")
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        select(*_POST_COLUMNS).where(*_published(user)).order_by(*_NEWEST_FIRST).limit(limit + 1)
+    ).all()
+    return [PublishedPost(*row) for row in rows[:limit]], len(rows) > limit
+
+
+def published_posts_by(user: User, page: int, per_page: int) -> Slice[Any]:
+    """A page of user's published posts, newest first (PublishedPost rows), with their total."""
+    found = paging.fetch_page(
+        select(*_POST_COLUMNS).where(*_published(user)).order_by(*_NEWEST_FIRST),
+        select(func.count()).select_from(Post).where(*_published(user)),
+        page,
+        per_page,
+        columns=True,
     )
-    return [PublishedPost(slug, title, published_at) for slug, title, published_at in rows]
+    posts = [PublishedPost(*row) for row in found.rows]
+    return Slice(rows=posts, page=found.page, pages=found.pages, total=found.total)
 
 
 def profile_for(user: User, viewer: Any, page: int = 1) -> Profile:
@@ -162,11 +187,13 @@ def profile_for(user: User, viewer: Any, page: int = 1) -> Profile:
     is_own = bool(getattr(viewer, "is_authenticated", False)) and viewer.id == user.id
     is_professional = user.role in WRITERS
     hidden = user.asks_questions and user.hide_comment_list
+    posts, more_posts = newest_posts_by(user) if is_professional else ([], False)
     return Profile(
         user=user,
         is_professional=is_professional,
         lists_replies=user.is_staff,
-        posts=published_posts_by(user) if is_professional else [],
+        posts=posts,
+        more_posts=more_posts,
         activity=activity_for(user, page) if is_own or not hidden else None,
         list_hidden=hidden,
         is_own=is_own,

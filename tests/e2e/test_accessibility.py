@@ -244,6 +244,7 @@ PAGE_TYPES = [
     PageType("post-editor", fixed("/clinic/posts/new"), user="neurologist"),
     PageType("profile-clinician", lambda site: f"/people/{person_id(site, 'neurologist')}"),
     PageType("profile-patient", lambda site: f"/people/{person_id(site, 'riverwalker')}"),
+    PageType("author-posts", lambda site: f"/people/{person_id(site, 'neurologist')}/posts"),
     PageType("tag", fixed("/tags/alemtuzumab")),
     PageType("search", fixed("/search?q=thyroid"), detail="#search-results"),
     PageType("search-answered", fixed("/search?q=thyroid&kind=answered"), user="riverwalker"),
