@@ -159,6 +159,31 @@ def test_filtering_by_post_and_by_tag(client, people, log_in, queue):
     assert "(none waiting)" in nothing and listed(nothing) == []
 
 
+def test_the_post_filter_offers_the_busiest_posts_and_the_one_asked_for(
+    monkeypatch, client, people, log_in, make_post, make_comment
+):
+    from portal.clinic import service
+
+    monkeypatch.setattr(service, "POST_CHOICES", 2)
+    waiting = {"Quiet post": 1, "Busy post": 3, "Middling post": 2}
+    for title, count in waiting.items():
+        post = make_post(title)
+        for n in range(count):
+            make_comment(post, people["patient"], f"{title} question {n}")
+    log_in(people["clinician"])
+    page = client.get("/clinic/questions").get_data(as_text=True)
+    # The busiest, in title order; the treatment filter and "All posts" reach the rest.
+    assert texts_of(page, "select#filter-post option") == [
+        "All posts",
+        "Busy post (3)",
+        "Middling post (2)",
+    ]
+    asked = client.get("/clinic/questions?post=quiet-post").get_data(as_text=True)
+    assert text_of(filter_option(asked, "filter-post", "quiet-post")) == "Quiet post (1)"
+    assert filter_option(asked, "filter-post", "quiet-post").has_attr("selected")
+    assert len(listed(asked)) == 1
+
+
 def test_the_queue_comes_in_pages(app, client, people, log_in, post, make_comment):
     app.config["QUESTIONS_PER_PAGE"] = 2
     made = [make_comment(post, people["patient"], f"Q{n}", created_at=at(n)) for n in range(5)]

@@ -28,6 +28,9 @@ from ..questions import lifecycle
 from . import recent_counts
 
 QUESTIONS_PER_PAGE = 25
+# The post filter offers the posts with most questions waiting, this many (and the post
+# asked for); the treatment filter reaches the rest.
+POST_CHOICES = 30
 FOLLOW_UP_LENGTH = 160
 
 
@@ -130,7 +133,19 @@ class _Counts:
 
     @cached_property
     def post_choices(self) -> list[FilterChoice]:
-        return [FilterChoice(slug, title, n) for _, slug, title, n in self.posts]
+        """The posts with most questions waiting (POST_CHOICES of them), by title: a menu of
+        every post would grow with the site, past what anyone can scroll through."""
+        busiest = sorted(self.posts, key=lambda row: (-row[3], row[0]))[:POST_CHOICES]
+        chosen = {post_id for post_id, *_ in busiest}
+        return [FilterChoice(slug, title, n) for key, slug, title, n in self.posts if key in chosen]
+
+    def post_choices_with(self, post_slug: str | None) -> list[FilterChoice]:
+        """post_choices, and the post asked for when it has questions waiting but fewer."""
+        choices = self.post_choices
+        if not post_slug or any(choice.slug == post_slug for choice in choices):
+            return choices
+        asked = (FilterChoice(slug, title, n) for _, slug, title, n in self.posts)
+        return choices + [choice for choice in asked if choice.slug == post_slug]
 
     @cached_property
     def tag_choices(self) -> list[FilterChoice]:
@@ -289,7 +304,7 @@ def waiting_questions(
         page=page,
         pages=pages,
         filter=question_filter,
-        post_choices=counts.post_choices,
+        post_choices=counts.post_choices_with(question_filter.post_slug),
         tag_choices=counts.tag_choices,
         counted=counted,
     )
