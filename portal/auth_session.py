@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     after_this_request,
@@ -130,6 +132,27 @@ def send_to_login() -> Response:
     return redirect(url_for("auth.login", next=same_site_path(back_to) or "/"))
 
 
+def _next_step_keeping(response: Response, kept: Any) -> Response:
+    """Not logged in yet, and sent on: to the code page (a right password, two-step login on)
+    or back to the password (the step took too long). Either page is drawn here, holding the
+    text, instead of the redirect."""
+    from .auth.forms import LoginForm
+    from .comments import resume
+    from .two_factor.forms import CodeForm
+
+    target = urlsplit(response.location or "").path
+    if target == url_for("two_factor.login_code"):
+        html = render_template("two_factor/login_code.html", form=CodeForm(formdata=None))
+    elif target == url_for("auth.login"):
+        form = LoginForm(formdata=None, next=resume.where_it_was(kept))
+        html = render_template("errors/session_ended.html", form=form, kept=kept)
+    else:
+        return response
+    answer = make_response(html, 200)
+    answer.headers["Cache-Control"] = "no-store"  # a health text and a login step
+    return answer
+
+
 def session_ended_page_applies() -> bool:
     from .comments import resume
 
@@ -151,16 +174,23 @@ def session_ended_page() -> Response:
     return make_response(render_template(template, form=form, kept=kept), 401)
 
 
+# Where a login carrying kept text is sent: the password, then a second step's code.
+_KEEPING_ENDPOINTS = frozenset({"auth.login", "two_factor.login_code", "two_factor.login_recovery"})
+
+
 def keep_text_through_login() -> None:
     """A login sent from the session-ended page carries the text: on success the member lands
-    on its form holding it; on failure the session-ended page comes back, text and all."""
-    if request.endpoint != "auth.login" or request.method != "POST":
+    on its form holding it; on failure the session-ended page comes back, text and all. With
+    two-step login the code page carries it on (g.kept_text fills its form's fields) instead
+    of being reached by a redirect that would drop it."""
+    if request.endpoint not in _KEEPING_ENDPOINTS or request.method != "POST":
         return
     from .comments import resume
 
     kept = resume.from_login_form(request.form)
     if kept is None:
         return
+    g.kept_text = kept
 
     @after_this_request
     def bring_the_text_back(response: Response) -> Response:
@@ -170,6 +200,10 @@ def keep_text_through_login() -> None:
             g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             page = resume.form_page(kept)
             return make_response(*page) if page is not None else response
+        if response.status_code in (302, 303):
+            return _next_step_keeping(response, kept)
+        if request.endpoint != "auth.login":
+            return response  # a wrong code: the code page drew the text itself
         if response.status_code in (422, 429):
             from .auth.forms import LoginForm
 

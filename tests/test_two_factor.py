@@ -530,3 +530,58 @@ def test_a_half_done_login_first_logs_out_whoever_was_logged_in_here(client, log
     response = login(client, people["patient"])
     assert response.headers["Location"] == "/login/two-step"
     assert logged_in_as(client) == ""
+
+
+# --- a comment kept through a login with two steps --------------------------------------------
+
+
+def _kept(post, body: str) -> dict[str, str]:
+    return {"kept_body": body, "kept_post": post.slug}
+
+
+def test_a_comment_kept_through_a_two_step_login_comes_back_in_its_form(client, post, people):
+    patient = people["patient"]
+    secret = enable_directly(patient)
+    ended = client.post(f"/posts/{post.slug}/comments", data={"body": "Words I wrote tired"})
+    assert ended.status_code == 401
+    password = {"email": patient.email, "password": TEST_PASSWORD, "next": f"/posts/{post.slug}"}
+    step = client.post("/login", data={**password, **_kept(post, "Words I wrote tired")})
+    # The code page is the answer itself (a redirect would drop the text), and not kept.
+    assert step.status_code == 200
+    assert step.headers["Cache-Control"] == "no-store"
+    page = step.get_data(as_text=True)
+    code_form = select_one(page, "form[action='/login/two-step']")
+    assert text_of(code_form, "textarea[name=kept_body]") == "Words I wrote tired"
+    assert select_one(code_form, "input[name=kept_post]")["value"] == post.slug
+    wrong = client.post(
+        "/login/two-step", data={"code": "12", **_kept(post, "Words I wrote tired")}
+    )
+    assert wrong.status_code == 422
+    assert (
+        text_of(wrong.get_data(as_text=True), "textarea[name=kept_body]") == "Words I wrote tired"
+    )
+    back = client.post(
+        "/login/two-step", data={"code": code_for(secret), **_kept(post, "Words I wrote, edited")}
+    )
+    assert back.status_code == 200
+    html = back.get_data(as_text=True)
+    assert text_of(html, "#comment-form textarea[name=body]") == "Words I wrote, edited"
+    assert "Your text is back" in text_of(html, "main")
+    assert logged_in_as(client).startswith("RiverWalker")
+
+
+def test_a_two_step_login_that_took_too_long_keeps_the_text_with_the_password(
+    monkeypatch, client, post, people
+):
+    patient = people["patient"]
+    enable_directly(patient)
+    password = {"email": patient.email, "password": TEST_PASSWORD}
+    assert client.post("/login", data={**password, **_kept(post, "Late words")}).status_code == 200
+    monkeypatch.setattr(pending, "LIFETIME_SECONDS", -1)
+    late = client.post("/login/two-step", data={"code": "123456", **_kept(post, "Late words")})
+    assert late.status_code == 200
+    page = late.get_data(as_text=True)
+    assert select_one(page, "#session-ended form")["action"] == "/login"
+    assert text_of(page, "textarea[name=kept_body]") == "Late words"
+    assert "took too long" in page
+    assert logged_in_as(client) == ""
