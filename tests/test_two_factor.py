@@ -585,3 +585,18 @@ def test_a_two_step_login_that_took_too_long_keeps_the_text_with_the_password(
     assert text_of(page, "textarea[name=kept_body]") == "Late words"
     assert "took too long" in page
     assert logged_in_as(client) == ""
+
+
+def test_the_browser_that_finished_a_two_step_login_is_known_to_the_account(client, people):
+    from portal.auth import throttle
+
+    patient = people["patient"]
+    secret = enable_directly(patient)
+    assert client.post("/login", data={"email": patient.email, "password": TEST_PASSWORD})
+    assert client.get_cookie("known_device") is None  # the password alone is not a login here
+    done = client.post("/login/two-step", data={"code": code_for(secret)})
+    assert done.status_code == 303
+    known = client.get_cookie("known_device")
+    assert known is not None and patient.email not in known.value
+    with client.application.test_request_context(headers={"Cookie": f"known_device={known.value}"}):
+        assert throttle.is_known_device(patient.email)

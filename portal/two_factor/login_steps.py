@@ -6,20 +6,23 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from ..auth import throttle
 from ..auth_session import start_session
 from ..models import User
 from ..permissions import restriction_message
 
 
 def finish(user: User, remember: bool, next_path: str | None) -> Response:
-    """Log in now, greet the member as the login page does, and go where they were going."""
+    """Log in now, greet the member as the login page does, and go where they were going;
+    this browser is known to the account from now on, as after a password alone (strangers'
+    wrong passwords do not slow its owner down)."""
     start_session(user, remember=remember)
     restricted = restriction_message(user)
     if restricted:
         flash(f"You are logged in. {restricted}", "warning")
     else:
         flash(f"Welcome back, {user.display_name}.", "success")
-    return redirect(next_path or url_for("posts.index"), 303)
+    return throttle.remember_device(redirect(next_path or url_for("posts.index"), 303), user.email)
 
 
 def continue_session(user: User) -> None:
