@@ -458,6 +458,9 @@ def test_undo_with_htmx_answers_with_the_panel_holding_the_row_again(client, peo
     assert select_all(html, f"#queue-item-{held.id}")
     assert "Undone. The comment is back as it was." in html
     assert nav_count_out_of_band(html) == "(1 held)"
+    # The live region no longer holds the decision undone: the panel's status line says it.
+    announcer = select_one(html, "#announcer")
+    assert announcer["hx-swap-oob"] == "innerHTML" and announcer.get_text() == ""
 
 
 def test_only_the_latest_decision_can_be_undone_and_only_once(client, people, held, log_in):
