@@ -9,6 +9,7 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import auth_session, write_faults
@@ -219,6 +220,16 @@ def could_not_save_or_show(error: Exception):
     return render_unavailable(503, title, message)
 
 
+def _schema_is_behind() -> bool:
+    from .ops import schema_is_behind
+
+    _forget_failed_transaction()
+    try:
+        return schema_is_behind()
+    except Exception:  # asking failed too: the plain error page, as before
+        return False
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
@@ -254,6 +265,13 @@ def register(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         if write_faults.cannot_save(error):
+            return could_not_save_or_show(error)
+        if isinstance(error, SQLAlchemyError) and _schema_is_behind():
+            # New code on an old schema (deployed before `flask db upgrade`): every reader
+            # would get 500s; they get "try again in a minute" and the log says what to run.
+            app.logger.error(
+                "the database's schema is behind the code: run `flask --app portal db upgrade`"
+            )
             return could_not_save_or_show(error)
         # A failed write leaves the session unusable; the error page must not trip on it.
         _forget_failed_transaction()

@@ -26,6 +26,18 @@ def migration_head(directory: str) -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def schema_is_behind() -> bool:
+    """Whether the database's schema is older than the code's (its migrations not yet run),
+    asked on a connection of its own: the request's may hold a failed transaction."""
+    expected = migration_head(current_app.extensions["migrate"].directory)
+    try:
+        with db.engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return True  # no record of migrations at all
+    return current != expected
+
+
 @bp.get("/healthz")
 def healthz():
     """200 when the database answers and its schema is at the code's migration head.
