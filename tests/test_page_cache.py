@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.accounts import service as accounts
@@ -187,6 +187,27 @@ def test_the_cache_can_be_turned_off(tmp_path, app, thread):
 
 def version() -> int:
     return db.session.scalar(select(ContentVersion.number))
+
+
+def test_a_database_restored_from_a_backup_never_meets_the_lost_hours_kept_pages(
+    client, thread, people, make_comment
+):
+    path = page_of(thread["post"])
+    visitor_sees(client, path)
+    backed_up = version()  # the backup is taken here
+    lost = make_comment(thread["post"], people["caregiver"], "Words the restore takes away")
+    assert "Words the restore takes away" in visitor_sees(client, path)  # kept, newer number
+    # The restore: the rows and the number as they were at the backup, written as a restore
+    # writes them (no session of the portal's sees it happen).
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM comments WHERE id = :id"), {"id": lost.id})
+        connection.execute(text("UPDATE content_version SET number = :n"), {"n": backed_up})
+    db.session.expire_all()
+    assert "Words the restore takes away" not in visitor_sees(client, path)
+    make_comment(thread["post"], people["patient"], "Written after the restore")
+    page = visitor_sees(client, path)
+    assert "Written after the restore" in page
+    assert "Words the restore takes away" not in page
 
 
 def test_a_held_comment_approved_appears(client, thread, people, make_comment):
