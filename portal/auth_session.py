@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,6 +26,9 @@ from .notifications import service as notifications
 from .numbers import optional_id
 from .responding import htmx_answer
 from .safe_urls import same_site_path
+
+if TYPE_CHECKING:
+    from .comments.resume import KeptText
 
 
 def configure(manager: LoginManager) -> None:
@@ -132,20 +135,17 @@ def send_to_login() -> Response:
     return redirect(url_for("auth.login", next=same_site_path(back_to) or "/"))
 
 
-def _next_step_keeping(response: Response, kept: Any) -> Response:
+def _next_step_keeping(response: Response, kept: KeptText) -> Response:
     """Not logged in yet, and sent on: to the code page (a right password, two-step login on)
     or back to the password (the step took too long). Either page is drawn here, holding the
     text, instead of the redirect."""
-    from .auth.forms import LoginForm
-    from .comments import resume
     from .two_factor.forms import CodeForm
 
     target = urlsplit(response.location or "").path
     if target == url_for("two_factor.login_code"):
         html = render_template("two_factor/login_code.html", form=CodeForm(formdata=None))
     elif target == url_for("auth.login"):
-        form = LoginForm(formdata=None, next=resume.where_it_was(kept))
-        html = render_template("errors/session_ended.html", form=form, kept=kept)
+        html = render_template("errors/session_ended.html", form=_login_form_for(kept), kept=kept)
     else:
         return response
     answer = make_response(html, 200)
@@ -162,16 +162,22 @@ def session_ended_page_applies() -> bool:
 def session_ended_page() -> Response:
     """401: the comment that found no one logged in, kept in a login form. Logging in from it
     brings the text back into the form it was written in (keep_text_through_login)."""
-    from .auth.forms import LoginForm
     from .comments import resume
 
     kept = resume.from_refused_post()
     assert kept is not None
-    form = LoginForm(formdata=None, next=resume.where_it_was(kept))
     template = (
         "errors/_session_ended.html" if request.wants_fragment else "errors/session_ended.html"
     )
-    return make_response(render_template(template, form=form, kept=kept), 401)
+    return make_response(render_template(template, form=_login_form_for(kept), kept=kept), 401)
+
+
+def _login_form_for(kept: KeptText) -> Any:
+    """A fresh login form that returns to the page the kept text was written on."""
+    from .auth.forms import LoginForm
+    from .comments import resume
+
+    return LoginForm(formdata=None, next=resume.where_it_was(kept))
 
 
 # Where a login carrying kept text is sent: the password, then a second step's code.

@@ -26,16 +26,23 @@ def migration_head(directory: str) -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def schema_revision() -> str | None:
+    """The migration the database's schema is at, asked on a connection of its own (the
+    request's may hold a failed transaction). Raises SQLAlchemyError when it cannot say."""
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def schema_is_current(revision: str | None) -> bool:
+    return revision == migration_head(current_app.extensions["migrate"].directory)
+
+
 def schema_is_behind() -> bool:
-    """Whether the database's schema is older than the code's (its migrations not yet run),
-    asked on a connection of its own: the request's may hold a failed transaction."""
-    expected = migration_head(current_app.extensions["migrate"].directory)
+    """Whether the database's schema is older than the code's (its migrations not yet run)."""
     try:
-        with db.engine.connect() as connection:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return not schema_is_current(schema_revision())
     except SQLAlchemyError:
         return True  # no record of migrations at all
-    return current != expected
 
 
 @bp.get("/healthz")
@@ -47,13 +54,11 @@ def healthz():
     counting for itself), and a balancer taking every instance out would stop it.
     """
     limits = rate_limit_counting()
-    expected = migration_head(current_app.extensions["migrate"].directory)
     try:
-        current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        current = schema_revision()
     except SQLAlchemyError:
-        db.session.rollback()
         return jsonify(status="error", database="unreachable", rate_limits=limits), 503
-    if current != expected:
+    if not schema_is_current(current):
         return jsonify(status="error", database="ok", migrations="behind", rate_limits=limits), 503
     if disk_nearly_full():
         return (

@@ -144,8 +144,9 @@ class _Counts:
         choices = self.post_choices
         if not post_slug or any(choice.slug == post_slug for choice in choices):
             return choices
-        asked = (FilterChoice(slug, title, n) for _, slug, title, n in self.posts)
-        return choices + [choice for choice in asked if choice.slug == post_slug]
+        return choices + [
+            FilterChoice(slug, title, n) for _, slug, title, n in self.posts if slug == post_slug
+        ]
 
     @cached_property
     def tag_choices(self) -> list[FilterChoice]:
