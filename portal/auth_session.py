@@ -141,6 +141,7 @@ def _next_step_keeping(response: Response, kept: KeptText) -> Response:
     text, instead of the redirect."""
     from .two_factor.forms import CodeForm
 
+    _forget_form_token()  # the password began a fresh (half-logged-in) session
     target = urlsplit(response.location or "").path
     if target == url_for("two_factor.login_code"):
         html = render_template("two_factor/login_code.html", form=CodeForm(formdata=None))
@@ -170,6 +171,12 @@ def session_ended_page() -> Response:
         "errors/_session_ended.html" if request.wants_fragment else "errors/session_ended.html"
     )
     return make_response(render_template(template, form=_login_form_for(kept), kept=kept), 401)
+
+
+def _forget_form_token() -> None:
+    """After the session was begun afresh in this request, a form token made before it would
+    not match: the next form drawn gets a new one."""
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def _login_form_for(kept: KeptText) -> Any:
@@ -202,8 +209,7 @@ def keep_text_through_login() -> None:
     def bring_the_text_back(response: Response) -> Response:
         if current_user.is_authenticated and response.status_code in (302, 303):
             flash("Your text is back in its form. Check it and post it when you are ready.")
-            # Logging in began a fresh session: the token made before it would not match.
-            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            _forget_form_token()
             page = resume.form_page(kept)
             return make_response(*page) if page is not None else response
         if response.status_code in (302, 303):
